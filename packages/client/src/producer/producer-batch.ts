@@ -1,0 +1,206 @@
+import {
+  Attributes,
+  BatchOffsets,
+  type CompressionType,
+  compressionCodec,
+  crc32c,
+  LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+} from "@weir/protocol";
+import type { KafkaError } from "../errors.js";
+import type { EncodedHeader, RecordMetadata } from "./producer-record.js";
+import { measureRecord, type RecordSizes, recordSize, writeRecord } from "./record-encoder.js";
+
+/** Receives the outcome of the records it sent (one send() or one sendBatch()). */
+export interface DeliverySink {
+  delivered(index: number, metadata: RecordMetadata): void;
+  failed(index: number, error: KafkaError): void;
+}
+
+const sizes: RecordSizes = { keyLength: 0, valueLength: 0, headerLengths: [] };
+
+/** Writes an int64 given as a safe integer (two's complement for negatives). */
+function writeInt64(buf: Buffer, pos: number, n: number): void {
+  buf.writeInt32BE(Math.floor(n / 4294967296), pos);
+  buf.writeUInt32BE(n >>> 0, pos + 4);
+}
+
+/**
+ * The records of one partition on their way to the broker, written as they are appended into one
+ * buffer behind room for the 61-byte batch header. When the batch is drained it is sealed
+ * (compressed if asked, header written) and stamped with the producer id, epoch and base
+ * sequence; a retry resends the same bytes, so the broker can recognize a duplicate.
+ */
+export class ProducerBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Epoch ms of the first append: linger and delivery timeouts count from here. */
+  readonly createdAt: number;
+  /** Bytes of buffer.memory this batch holds until it completes. */
+  readonly reserved: number;
+  #buf: Buffer;
+  #pos = RECORD_BATCH_OVERHEAD;
+  count = 0;
+  baseTimestamp = -1;
+  maxTimestamp = -1;
+  readonly sinks: DeliverySink[] = [];
+  readonly sinkIndexes: number[] = [];
+  readonly timestamps: number[] = [];
+  /** No more appends: the batch is full, or sealed. */
+  full = false;
+  sealed: Buffer | null = null;
+  attempts = 0;
+  /** Epoch ms before which a retry must not be sent. */
+  retryAt = 0;
+  producerId = -1;
+  producerEpoch = -1;
+  baseSequence = -1;
+  completed = false;
+  #done: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  constructor(topic: string, partition: number, capacity: number, now: number) {
+    this.topic = topic;
+    this.partition = partition;
+    this.createdAt = now;
+    this.reserved = capacity;
+    this.#buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Sequence of the last record (wrapping after Int32.MAX like Kafka's). */
+  get lastSequence(): number {
+    return (this.baseSequence + this.count - 1) % 2147483648;
+  }
+
+  /**
+   * Appends a record if it fits; returns the bytes it took, or 0 when the batch is full (the
+   * caller starts a new batch). A batch always takes its first record (it was sized for it).
+   */
+  tryAppend(
+    key: Uint8Array | string | null | undefined,
+    value: Uint8Array | string | null | undefined,
+    headers: EncodedHeader[] | null,
+    timestamp: number,
+    sink: DeliverySink,
+    sinkIndex: number,
+  ): number {
+    if (this.full) return 0;
+    const first = this.count === 0;
+    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
+    const measured = measureRecord(key, value, headers, sizes);
+    const size = recordSize(measured, timestampDelta, this.count);
+    if (this.#pos + size > this.#buf.length) {
+      if (!first) {
+        this.full = true;
+        return 0;
+      }
+      // Only when the caller sized the batch wrongly; grow rather than fail.
+      const bigger = Buffer.allocUnsafe(this.#pos + size);
+      this.#buf.copy(bigger, 0, 0, this.#pos);
+      this.#buf = bigger;
+    }
+    if (first) this.baseTimestamp = timestamp;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    this.#pos = writeRecord(
+      this.#buf,
+      this.#pos,
+      key,
+      value,
+      headers,
+      sizes,
+      measured,
+      timestampDelta,
+      this.count,
+    );
+    this.sinks.push(sink);
+    this.sinkIndexes.push(sinkIndex);
+    this.timestamps.push(timestamp);
+    this.count++;
+    return size;
+  }
+
+  /**
+   * Closes the batch to appends and builds its wire bytes: the records compressed when asked,
+   * behind a header with everything but the producer fields and the CRC (see `stamp`).
+   */
+  seal(compression: CompressionType, level: number | undefined): Buffer {
+    if (this.sealed !== null) return this.sealed;
+    this.full = true;
+    let out: Buffer;
+    if (compression === 0) {
+      out = this.#buf.subarray(0, this.#pos);
+    } else {
+      const compressed = compressionCodec(compression).compress(
+        this.#buf.subarray(RECORD_BATCH_OVERHEAD, this.#pos),
+        level,
+      );
+      out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + compressed.length);
+      compressed.copy(out, RECORD_BATCH_OVERHEAD);
+    }
+    writeInt64(out, BatchOffsets.baseOffset, 0);
+    out.writeInt32BE(out.length - LOG_OVERHEAD, BatchOffsets.batchLength);
+    out.writeInt32BE(-1, BatchOffsets.partitionLeaderEpoch);
+    out.writeInt8(2, BatchOffsets.magic);
+    out.writeInt16BE(compression & Attributes.compressionMask, BatchOffsets.attributes);
+    out.writeInt32BE(this.count - 1, BatchOffsets.lastOffsetDelta);
+    writeInt64(out, BatchOffsets.baseTimestamp, this.baseTimestamp);
+    writeInt64(out, BatchOffsets.maxTimestamp, this.maxTimestamp);
+    out.writeInt32BE(this.count, BatchOffsets.recordsCount);
+    this.sealed = out;
+    this.stamp(this.producerId, this.producerEpoch, this.baseSequence);
+    return out;
+  }
+
+  /** Writes the producer id, epoch and base sequence into the sealed header and recomputes the CRC. */
+  stamp(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    const out = this.sealed;
+    if (out === null) return;
+    writeInt64(out, BatchOffsets.producerId, producerId);
+    out.writeInt16BE(producerEpoch, BatchOffsets.producerEpoch);
+    out.writeInt32BE(baseSequence, BatchOffsets.baseSequence);
+    out.writeUInt32BE(crc32c(out.subarray(BatchOffsets.attributes)), BatchOffsets.crc);
+  }
+
+  /** Resolves every record's promise with its offset. */
+  succeed(baseOffset: number, logAppendTime: number): void {
+    if (this.completed) return;
+    this.completed = true;
+    const { topic, partition, sinks, sinkIndexes, timestamps } = this;
+    for (let i = 0; i < this.count; i++) {
+      sinks[i].delivered(sinkIndexes[i], {
+        topic,
+        partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i],
+      });
+    }
+    this.#finish();
+  }
+
+  /** Rejects every record's promise. */
+  fail(error: KafkaError): void {
+    if (this.completed) return;
+    this.completed = true;
+    for (let i = 0; i < this.count; i++) this.sinks[i].failed(this.sinkIndexes[i], error);
+    this.#finish();
+  }
+
+  /** Resolves when the batch has succeeded or failed (for flush). */
+  done(): Promise<void> {
+    if (this.completed) return Promise.resolve();
+    if (this.#done === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#done = { promise, resolve };
+    }
+    return this.#done.promise;
+  }
+
+  #finish(): void {
+    this.#done?.resolve();
+  }
+}
