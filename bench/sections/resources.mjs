@@ -174,25 +174,24 @@ async function idleConnections(suite, broker) {
 
 async function manyPartitions(suite) {
   const wanted = suite.opts.partitionCount;
-  // Every partition keeps its segment's .log, .index and .timeindex open (as Kafka does), and a
-  // restarting broker opens one more file per partition at a time (its checkpoints), so many
-  // partitions need a higher open-file limit than a login shell gets (Kafka's operations docs
-  // raise it too). Raise it for this broker when it is too low and we may; when even the hard
-  // limit is too low, measure the most partitions that fit and say so.
+  // Every partition keeps its active segment's .log open (index files are opened only while
+  // they are written), so many partitions need a higher open-file limit than a login shell gets
+  // (Kafka's operations docs raise it too). Raise it for this broker when it is too low and we
+  // may; when even the hard limit is too low, measure the most partitions that fit and say so.
   let n = wanted;
   let maxOpenFiles;
   let limitNote = "";
   const limits = openFileLimits();
-  const needed = (count) => 4 * count + 2048;
+  const needed = (count) => count + 4096;
   if (limits.soft < needed(wanted)) {
-    const raiseTo = Math.max(needed(wanted), 65_536);
-    if (canRaiseOpenFiles(raiseTo)) {
+    const raiseTo = [Math.max(needed(wanted), 65_536), needed(wanted)].find(canRaiseOpenFiles);
+    if (raiseTo !== undefined) {
       maxOpenFiles = raiseTo;
       limitNote = `; open-file limit raised from ${limits.soft} to ${raiseTo}`;
     } else {
-      n = Math.max(PER_TOPIC, Math.floor((limits.hard - 2048) / 4 / PER_TOPIC) * PER_TOPIC);
+      n = Math.max(PER_TOPIC, Math.floor((limits.hard - 4096) / PER_TOPIC) * PER_TOPIC);
       maxOpenFiles = limits.hard > limits.soft ? limits.hard : undefined;
-      const reason = `${wanted} partitions need about ${needed(wanted)} open files (3 per partition, 4 while restarting) and this machine's hard limit is ${limits.hard} (raising it is not permitted here)`;
+      const reason = `${wanted} partitions need about ${needed(wanted)} open files (one per partition, plus connections) and this machine's hard limit is ${limits.hard} (raising it is not permitted here)`;
       suite.log(`  ${reason}: measuring ${n} partitions instead`);
       suite.skip("resources", `${wanted} partitions on one broker`, `${reason}; the rows below use ${n}`);
     }

@@ -189,6 +189,9 @@ export class LogSegment {
     try {
       segment.offsetIndex.persist();
       segment.timeIndex.persist();
+      // Empty files need no fsync; their descriptors are reopened when entries are written.
+      segment.offsetIndex.close();
+      segment.timeIndex.close();
     } catch (err) {
       segment.close();
       throw err;
