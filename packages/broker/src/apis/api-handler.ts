@@ -16,6 +16,8 @@ export interface RequestContext {
   readonly header: RequestHeaderInfo;
   readonly connection: ConnectionInfo;
   readonly broker: BrokerContext;
+  /** Runs `done` once the response's bytes are written (or at once when none is sent). */
+  readonly afterResponse: (done: () => void) => void;
 }
 
 /**

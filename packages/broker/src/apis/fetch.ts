@@ -10,6 +10,7 @@ import type { FetchPartitionResult, FetchPartitionToRead } from "../replication/
 import type { Partition } from "../replication/partition.js";
 import { storageErrorCode } from "../replication/partition.js";
 import type { BrokerContext } from "../server/broker-context.js";
+import type { ReadBufferPool } from "../storage/read-buffer-pool.js";
 import { OffsetOutOfRangeError, StorageError } from "../storage/storage-error.js";
 import { defineHandler } from "./api-handler.js";
 import { leaderPartition } from "./leader-partition.js";
@@ -44,16 +45,42 @@ function resolve(broker: BrokerContext, p: FetchPartitionToRead): Partition | nu
   return partition;
 }
 
+/** The pooled buffers one read of a fetch took, to give back when its bytes are no longer needed. */
+class ReadLease {
+  readonly #pooled: Buffer[] = [];
+
+  constructor(readonly pool: ReadBufferPool) {}
+
+  readonly allocate = (size: number): Buffer => {
+    const { buffer, pooled } = this.pool.acquire(size);
+    if (pooled) this.#pooled.push(buffer);
+    return buffer;
+  };
+
+  release(): void {
+    for (const buffer of this.#pooled.splice(0)) this.pool.release(buffer);
+  }
+}
+
+interface ReadAllResult {
+  results: Map<FetchPartitionToRead, PartitionRead>;
+  bytes: number;
+  errors: boolean;
+  lease: ReadLease;
+}
+
 /**
  * Reads every partition of the fetch once, up to the high watermark and within the partition and
  * response byte limits. As in Kafka, the first partition that has data returns at least one whole
- * batch even past the limits, so a consumer can always get past a large batch.
+ * batch even past the limits, so a consumer can always get past a large batch. The records are
+ * read into buffers of the result's lease.
  */
 function readAll(
   broker: BrokerContext,
   toRead: Iterable<FetchPartitionToRead>,
   maxBytes: number,
-): { results: Map<FetchPartitionToRead, PartitionRead>; bytes: number; errors: boolean } {
+): ReadAllResult {
+  const lease = new ReadLease(broker.readBuffers);
   const results = new Map<FetchPartitionToRead, PartitionRead>();
   let bytes = 0;
   let errors = false;
@@ -67,7 +94,13 @@ function readAll(
     let records: Buffer = EMPTY;
     try {
       const limit = Math.min(p.maxBytes, Math.max(0, maxBytes - bytes));
-      records = partition.log.read(p.fetchOffset, limit, partition.highWatermark, bytes === 0).records;
+      records = partition.log.read(
+        p.fetchOffset,
+        limit,
+        partition.highWatermark,
+        bytes === 0,
+        lease.allocate,
+      ).records;
     } catch (err) {
       if (!(err instanceof StorageError)) throw err;
       if (!(err instanceof OffsetOutOfRangeError)) {
@@ -87,7 +120,7 @@ function readAll(
       records,
     });
   }
-  return { results, bytes, errors };
+  return { results, bytes, errors, lease };
 }
 
 /** Whether a parked fetch with `minBytes` <= 1 now has something to return. */
@@ -154,16 +187,23 @@ export const fetchHandler = defineHandler({
       const satisfied =
         minBytes <= 1
           ? () => hasNewData(broker, toRead)
-          : () => readAll(broker, toRead, maxBytes).bytes >= minBytes;
+          : () => {
+              const probe = readAll(broker, toRead, maxBytes);
+              probe.lease.release();
+              return probe.bytes >= minBytes;
+            };
       const delayed = new DelayedFetch(
         watched,
         satisfied,
         request.maxWaitMs,
         broker.replicaManager.purgatory,
       );
+      read.lease.release();
       await delayed.promise;
       read = readAll(broker, toRead, maxBytes);
     }
+    const { lease } = read;
+    ctx.afterResponse(() => lease.release());
 
     const format = fetchMessageFormat(version);
     if (format !== 2) downConvertFetchResults(broker, read.results, format, maxBytes);

@@ -5,6 +5,7 @@ import {
   ProtocolError,
 } from "@weir/protocol";
 import { isInternalTopic } from "../metadata/topic-name.js";
+import { ALREADY_COMMITTED } from "../replication/partition.js";
 import { defineHandler } from "./api-handler.js";
 import { leaderPartition } from "./leader-partition.js";
 import { upConvertProduceRecords } from "./message-format-conversion.js";
@@ -25,7 +26,6 @@ function partitionError(index: number, errorCode: number, errorMessage: string |
 
 /** Resolves to true when every promise settles within `timeoutMs`, false on timeout. */
 function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<boolean> {
-  if (promises.length === 0) return Promise.resolve(true);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
@@ -106,6 +106,9 @@ export const produceHandler = defineHandler({
             result.lastOffset - result.baseOffset + 1,
             data.records.length,
           );
+          // Most appends are committed on return (no fsync before ack, or a retried duplicate):
+          // those need no promise callbacks nor a timeout timer.
+          if (result.committed === ALREADY_COMMITTED) return response;
           const entry = { response, settled: false };
           pending.push(entry);
           waits.push(
@@ -133,7 +136,7 @@ export const produceHandler = defineHandler({
         throw new ProtocolError("produce with acks=0 failed; closing the connection to tell the client");
       return null;
     }
-    if (!(await settleWithin(waits, request.timeoutMs))) {
+    if (waits.length > 0 && !(await settleWithin(waits, request.timeoutMs))) {
       // Not committed within the request's timeout: say so (the data may still become durable).
       for (const entry of pending) {
         if (!entry.settled) {

@@ -16,7 +16,7 @@ import {
 } from "@weir/protocol";
 import type { Logger } from "pino";
 import type { RequestMetrics } from "../metrics/request-metrics.js";
-import type { ConnectionInfo } from "../network/connection.js";
+import type { ConnectionInfo, ResponseFrame } from "../network/connection.js";
 import type { BrokerContext } from "../server/broker-context.js";
 import type { ApiHandler, RequestContext, RequestHeaderInfo } from "./api-handler.js";
 import { apiVersionsList } from "./api-versions.js";
@@ -42,7 +42,7 @@ export class RequestDispatcher {
     return [...this.#handlers.values()];
   }
 
-  readonly handleFrame = async (frame: Buffer, connection: ConnectionInfo): Promise<Buffer[] | null> => {
+  readonly handleFrame = async (frame: Buffer, connection: ConnectionInfo): Promise<ResponseFrame | null> => {
     const requestMetrics = this.broker.metrics.requests;
     requestMetrics.incomingBytes += 4 + frame.length;
     if (frame.length < 8) throw new ProtocolError(`request frame of ${frame.length} bytes is too short`);
@@ -65,13 +65,15 @@ export class RequestDispatcher {
         apiKeys: apiVersionsList(this.handlers),
         throttleTimeMs: 0,
       });
-      return sent(requestMetrics, w.toChunks());
+      return { chunks: sent(requestMetrics, w.toChunks()) };
     }
     if (!supported) {
       throw new ProtocolError(`${spec.name} v${apiVersion} is not supported`, "UNSUPPORTED_VERSION");
     }
 
     const started = performance.now();
+    let afterResponse: (() => void)[] | undefined;
+    let handedOver = false;
     try {
       const reader = new Reader(frame);
       const decodedHeader = decodeRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion));
@@ -82,7 +84,15 @@ export class RequestDispatcher {
         correlationId: decodedHeader.correlationId,
         clientId: decodedHeader.clientId ?? null,
       };
-      const ctx: RequestContext = { header, connection, broker: this.broker };
+      const ctx: RequestContext = {
+        header,
+        connection,
+        broker: this.broker,
+        afterResponse: (done) => {
+          afterResponse ??= [];
+          afterResponse.push(done);
+        },
+      };
       const response = await handler.handle(ctx, body as never);
       if (response === null) return null;
       const w = new Writer();
@@ -90,11 +100,20 @@ export class RequestDispatcher {
         correlationId: header.correlationId,
       });
       encodeResponseBody(apiKey, apiVersion, w, response as never);
-      return sent(requestMetrics, w.toChunks());
+      const chunks = sent(requestMetrics, w.toChunks());
+      if (afterResponse === undefined) return { chunks };
+      const callbacks = afterResponse;
+      handedOver = true;
+      return { chunks, onWritten: () => runAll(callbacks) };
     } finally {
+      if (!handedOver && afterResponse !== undefined) runAll(afterResponse);
       requestMetrics.record(apiKey, apiVersion, performance.now() - started);
     }
   };
+}
+
+function runAll(callbacks: readonly (() => void)[]): void {
+  for (const done of callbacks) done();
 }
 
 /** Counts a response's bytes (with its size prefix) as sent. */

@@ -9,12 +9,19 @@ export interface ConnectionInfo {
   readonly clientPort: number;
 }
 
+/** An encoded response: its chunks (without the size prefix), and what to run once they are written. */
+export interface ResponseFrame {
+  readonly chunks: Buffer[];
+  /** Called when the socket has taken the chunks (their buffers may then be reused), or failed to. */
+  readonly onWritten?: () => void;
+}
+
 /**
- * Turns one request frame into the encoded response (chunks, without the size prefix), or null
- * when the request gets no response (produce with acks=0). A rejected promise means the stream
- * can no longer be trusted: the connection is closed.
+ * Turns one request frame into the encoded response, or null when the request gets no response
+ * (produce with acks=0). A rejected promise means the stream can no longer be trusted: the
+ * connection is closed.
  */
-export type FrameHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer[] | null>;
+export type FrameHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<ResponseFrame | null>;
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -25,7 +32,7 @@ export interface ConnectionOptions {
 
 interface PendingResponse {
   done: boolean;
-  chunks: Buffer[] | null;
+  response: ResponseFrame | null;
   /** Set when the request could not be handled: the connection closes once the answers before it are written. */
   closeReason?: string;
 }
@@ -85,7 +92,7 @@ export class Connection {
     const badSize = this.#decoder.error;
     if (badSize !== undefined && !this.#closed) {
       this.logger.warn({ err: badSize, connection: this.info }, "closing connection: bad frame size");
-      this.#fail({ done: true, chunks: null }, "bad frame");
+      this.#fail({ done: true, response: null }, "bad frame");
     }
     this.#updateFlow();
   }
@@ -103,18 +110,18 @@ export class Connection {
   }
 
   #dispatch(frame: Buffer): void {
-    const slot: PendingResponse = { done: false, chunks: null };
+    const slot: PendingResponse = { done: false, response: null };
     this.#queue.push(slot);
-    let promise: Promise<Buffer[] | null>;
+    let promise: Promise<ResponseFrame | null>;
     try {
       promise = this.handler(frame, this.info);
     } catch (err) {
       promise = Promise.reject(err);
     }
     promise.then(
-      (chunks) => {
+      (response) => {
         slot.done = true;
-        slot.chunks = chunks;
+        slot.response = response;
         this.#flush();
       },
       (err: unknown) => {
@@ -130,7 +137,7 @@ export class Connection {
     const socket = this.#socket;
     let corked = false;
     while (this.#queue.length > 0 && this.#queue[0].done) {
-      const { chunks, closeReason } = this.#queue.shift()!;
+      const { response, closeReason } = this.#queue.shift()!;
       if (closeReason !== undefined) {
         this.#queue.length = 0;
         if (corked) socket.uncork();
@@ -138,7 +145,8 @@ export class Connection {
         this.#closeAfterWrites(closeReason);
         return;
       }
-      if (chunks === null) continue;
+      if (response === null) continue;
+      const { chunks, onWritten } = response;
       if (!corked) {
         socket.cork();
         corked = true;
@@ -148,8 +156,9 @@ export class Connection {
       const prefix = Buffer.allocUnsafe(4);
       prefix.writeInt32BE(size, 0);
       socket.write(prefix);
-      for (let i = 0; i < chunks.length; i++) {
-        if (!socket.write(chunks[i])) this.#writeBlocked = true;
+      const last = chunks.length - 1;
+      for (let i = 0; i <= last; i++) {
+        if (!socket.write(chunks[i], i === last ? onWritten : undefined)) this.#writeBlocked = true;
       }
     }
     if (corked) process.nextTick(() => socket.uncork());

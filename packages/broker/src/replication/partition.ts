@@ -21,11 +21,15 @@ export interface LeaderAppendResult {
   readonly logAppendTime: number;
   readonly logStartOffset: number;
   readonly recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
-  /** Resolves once the data is durable by the flush policy and below the high watermark. */
+  /**
+   * Resolves once the data is durable by the flush policy and below the high watermark; it is
+   * ALREADY_COMMITTED when that was true on return, so a caller can answer without waiting.
+   */
   readonly committed: Promise<void>;
 }
 
-const DONE = Promise.resolve();
+/** The `committed` of an append that needed no wait. */
+export const ALREADY_COMMITTED: Promise<void> = Promise.resolve();
 
 /** A compressed batch may not inflate past this while being validated (a zip bomb stops here). */
 const MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
@@ -167,9 +171,9 @@ export class Partition {
   #committedThrough(lastOffset: number): Promise<void> {
     if (!this.log.durableAcks) {
       this.#advanceHighWatermark(this.log.logEndOffset);
-      return DONE;
+      return ALREADY_COMMITTED;
     }
-    if (lastOffset < this.#highWatermark) return DONE;
+    if (lastOffset < this.#highWatermark) return ALREADY_COMMITTED;
     return this.log
       .waitForDurable(lastOffset + 1)
       .then(() => this.#advanceHighWatermark(this.log.flushedOffset));
@@ -199,7 +203,7 @@ export class Partition {
       logAppendTime: -1,
       logStartOffset: this.log.logStartOffset,
       recordErrors: wholeRequest ? [{ batchIndex: 0, batchIndexErrorMessage: message }] : [],
-      committed: DONE,
+      committed: ALREADY_COMMITTED,
     };
   }
 }

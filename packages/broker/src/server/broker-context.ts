@@ -7,6 +7,7 @@ import type { BrokerMetrics } from "../metrics/broker-metrics.js";
 import type { FetchSessionCache } from "../replication/fetch-session-cache.js";
 import type { ReplicaManager } from "../replication/replica-manager.js";
 import type { LogManager } from "../storage/log-manager.js";
+import type { ReadBufferPool } from "../storage/read-buffer-pool.js";
 import type { GroupCoordinatorService } from "./group-coordinator-service.js";
 import type { PartitionPublisher } from "./partition-publisher.js";
 import type { ProducerIdManager } from "./producer-id-manager.js";
@@ -30,4 +31,6 @@ export interface BrokerContext {
   readonly producerIds: ProducerIdManager;
   /** Counters the request path updates and the Prometheus registry that renders them. */
   readonly metrics: BrokerMetrics;
+  /** Buffers for fetch reads, returned once each response is written. */
+  readonly readBuffers: ReadBufferPool;
 }

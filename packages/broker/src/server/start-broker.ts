@@ -15,6 +15,7 @@ import { nodeFileSystem } from "../storage/file-system.js";
 import { cleanerConfigFrom } from "../storage/log-cleaner-config.js";
 import { toLogConfig } from "../storage/log-config.js";
 import { LogManager } from "../storage/log-manager.js";
+import { ReadBufferPool } from "../storage/read-buffer-pool.js";
 import type { BrokerContext } from "./broker-context.js";
 import { startGroupCoordinator } from "./group-coordinator-service.js";
 import { createLogger } from "./logger.js";
@@ -76,8 +77,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   let metricsEndpoint: MetricsHttpServer | undefined;
   let dispatcher: RequestDispatcher | undefined;
   let markReady!: () => void;
+  let started = false;
   const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
+    markReady = () => {
+      started = true;
+      resolve();
+    };
   });
   const socketServer = await SocketServer.listen(
     {
@@ -89,7 +94,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       maxConnections: config.get("max.connections"),
     },
     async (frame, connection) => {
-      await ready;
+      if (!started) await ready;
       return dispatcher!.handleFrame(frame, connection);
     },
     logger,
@@ -179,6 +184,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       logManager,
       replicaManager,
       fetchSessions: new FetchSessionCache({}),
+      readBuffers: new ReadBufferPool(),
       producerIds: new ProducerIdManager(config.nodeId, metadata),
       metrics,
     };

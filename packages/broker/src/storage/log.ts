@@ -620,14 +620,16 @@ export class Log {
    * Reads whole batches starting with the batch that holds `startOffset` (which may begin before
    * it), stopping before the first batch that reaches `maxOffset` (exclusive: the high
    * watermark), within `maxBytes` — but with `minOneBatch`, at least the first batch whatever
-   * its size, so a reader always progresses. One pread per segment touched. Throws
-   * OffsetOutOfRangeError when `startOffset` is below the log start or above the log end offset.
+   * its size, so a reader always progresses. One pread per segment touched, into a buffer from
+   * `allocate` (at least the size asked). Throws OffsetOutOfRangeError when `startOffset` is
+   * below the log start or above the log end offset.
    */
   read(
     startOffset: number,
     maxBytes: number,
     maxOffset = this.#logEndOffset,
     minOneBatch = true,
+    allocate: (size: number) => Buffer = Buffer.allocUnsafe,
   ): LogReadInfo {
     this.#checkUsable();
     if (startOffset < this.#logStartOffset || startOffset > this.#logEndOffset) {
@@ -673,7 +675,7 @@ export class Log {
     }
     if (total === 0) return empty;
 
-    const buf = Buffer.allocUnsafe(total);
+    const buf = allocate(total);
     let cut = 0;
     for (const plan of plans) {
       const n = plan.segment.readInto(buf, cut, plan.position, plan.length);
