@@ -5,6 +5,7 @@ import type { MetadataChanges } from "../metadata/metadata-delta.js";
 import type { MetadataImage, TopicImage } from "../metadata/metadata-image.js";
 import type { MetadataPublisher } from "../metadata/metadata-publisher.js";
 import type { ReplicaManager } from "../replication/replica-manager.js";
+import { forEachLimited, LOG_IO_CONCURRENCY } from "../storage/bounded-concurrency.js";
 import { toLogConfig } from "../storage/log-config.js";
 import { toProduceConfig } from "./topic-log-config.js";
 
@@ -58,8 +59,10 @@ export class PartitionPublisher implements MetadataPublisher {
     const values = topicLogConfig(image, this.config, topic.name);
     const logConfig = toLogConfig(values);
     const produceConfig = toProduceConfig(values);
-    for (const p of topic.partitions) {
-      if (p.leader !== this.nodeId) continue;
+    // Partitions open a few dozen at a time: each creation waits on fsyncs, so one after the
+    // other a topic of 1,000 partitions took seconds, and all at once would exhaust descriptors.
+    const led = topic.partitions.filter((p) => p.leader === this.nodeId);
+    await forEachLimited(led, LOG_IO_CONCURRENCY, async (p) => {
       try {
         await this.replicaManager.becomeLeader({
           topic: topic.name,
@@ -73,6 +76,6 @@ export class PartitionPublisher implements MetadataPublisher {
         // One partition that cannot open (its log dir failed) must not keep the others closed.
         this.logger.error({ err, topic: topic.name, partition: p.partitionId }, "could not open partition");
       }
-    }
+    });
   }
 }

@@ -3,7 +3,9 @@
  * `leader-epoch-checkpoint`), in Kafka's checkpoint layout: a version line, then the content
  * lines. Writes are atomic and durable (temp file, fsync, rename, directory fsync), serialized,
  * and coalesced: callers that write while a write runs share one following write of the latest
- * content.
+ * content. A write of what the file already holds (as read or last written) is skipped: with
+ * thousands of partitions, rewriting unchanged checkpoints at every close and interval would
+ * cost four syscalls and two fsyncs each.
  */
 import { join } from "node:path";
 import { type FileSystem, readWholeFile, writeFileAtomically } from "./file-system.js";
@@ -17,6 +19,8 @@ export class CheckpointFile {
   #version = 0;
   #writtenVersion = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** The whole file content known to be on disk, if any. */
+  #onDisk: string | undefined;
 
   constructor(
     private readonly fs: FileSystem,
@@ -36,7 +40,8 @@ export class CheckpointFile {
       throw ioError(`read checkpoint ${this.name} in ${this.dir}`, err);
     }
     if (buf === undefined) return undefined;
-    const lines = buf.toString("utf8").split("\n");
+    const text = buf.toString("utf8");
+    const lines = text.split("\n");
     if (lines.at(-1) === "") lines.pop();
     if (lines.length === 0 || lines[0]!.trim() !== String(CHECKPOINT_VERSION)) {
       throw new StorageError(
@@ -44,6 +49,7 @@ export class CheckpointFile {
         `checkpoint ${this.name} in ${this.dir} has no version ${CHECKPOINT_VERSION} line`,
       );
     }
+    this.#onDisk = text;
     return lines.slice(1);
   }
 
@@ -55,7 +61,11 @@ export class CheckpointFile {
       if (this.#writtenVersion >= version) return;
       const writing = this.#version;
       const content = [String(CHECKPOINT_VERSION), ...(this.#latest ?? []), ""].join("\n");
-      await writeFileAtomically(this.fs, this.dir, this.name, Buffer.from(content, "utf8"));
+      if (content !== this.#onDisk) {
+        this.#onDisk = undefined;
+        await writeFileAtomically(this.fs, this.dir, this.name, Buffer.from(content, "utf8"));
+        this.#onDisk = content;
+      }
       this.#writtenVersion = writing;
     });
     this.#chain = run.catch(() => {});

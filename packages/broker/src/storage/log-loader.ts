@@ -254,6 +254,12 @@ async function load(p: LogLoadParams, segments: LogSegment[]): Promise<LoadedLog
       continue; // it ends at the recovery point: flushed whole, like the older ones
     }
     const result = segment.scan(i >= k ? onBatch : undefined);
+    if (result.invalidBytes === 0 && i === active && segment.nextOffset <= recoveryPoint) {
+      // The active segment is scanned at every load (so a flipped bit in it is found), but after
+      // a clean shutdown all of it was durable already: nothing to flush or re-checkpoint. Its
+      // indexes, rebuilt by the scan, are rebuilt by every load too, so they need no fsync.
+      continue;
+    }
     recovered.add(segment);
     if (result.invalidBytes === 0) continue;
     const where = {
@@ -344,9 +350,13 @@ async function load(p: LogLoadParams, segments: LogSegment[]): Promise<LoadedLog
       }),
   );
   if (dirDirty) await fs.syncDir(dir);
-  if (checkpointedStart !== logStartOffset) await p.logStartOffsetFile.write([String(logStartOffset)]);
+  // A missing file means "the first segment's base offset": written only when it says more.
+  if ((checkpointedStart ?? segments[0]!.baseOffset) !== logStartOffset) {
+    await p.logStartOffsetFile.write([String(logStartOffset)]);
+  }
   await epochCache.flush();
-  await p.recoveryPointFile.write([String(logEndOffset)]);
+  // Unchanged (a clean shutdown, or a new empty log whose missing file means 0): no rewrite.
+  if (logEndOffset !== recoveryPoint) await p.recoveryPointFile.write([String(logEndOffset)]);
   if (recovered.size > 0) {
     logger.info({ log: name, recoveredSegments: recovered.size, logEndOffset }, "recovered log");
   }

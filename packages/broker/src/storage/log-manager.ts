@@ -25,6 +25,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { forEachLimited, LOG_IO_CONCURRENCY } from "./bounded-concurrency.js";
 import type { PacerTiming } from "./cleaner-pacer.js";
 import { Log, type LogDeps, type LogEvents } from "./log.js";
 import { LogCleaner } from "./log-cleaner.js";
@@ -127,6 +128,8 @@ export class LogManager {
   readonly #deps: LogManagerDeps;
   readonly #logger: StorageLogger;
   readonly #logs = new Map<string, ManagedLog>();
+  /** Logs per log dir, counting those being created (where the next log goes, in O(dirs)). */
+  readonly #placed = new Map<string, number>();
   readonly #creating = new Map<string, Promise<Log>>();
   readonly #offlineDirs = new Map<string, StorageError>();
   /** Dirs that could not be read at startup (offline until a restart). */
@@ -193,7 +196,7 @@ export class LogManager {
       this.#markOffline(logDir, ioError(`open log dir ${logDir}`, err));
       return;
     }
-    const loads: Promise<void>[] = [];
+    const loads: { name: string; path: string; tp: TopicPartition }[] = [];
     let failure: StorageError | undefined;
     for (const name of names) {
       const path = join(logDir, name);
@@ -204,35 +207,34 @@ export class LogManager {
       const tp = parseLogDirName(name);
       // The metadata log lives beside the partitions but belongs to the metadata manager.
       if (tp === undefined || tp.topic === METADATA_TOPIC || !fs.stat(path)?.isDirectory) continue;
-      loads.push(
-        (async () => {
-          let log: Log;
-          try {
-            log = await Log.open(path, this.#configFor(tp.topic), this.#logDeps);
-          } catch (err) {
-            this.#logger.error({ logDir, log: name, err }, "could not load log");
-            const error = new StorageError("LOG_OFFLINE", `log ${name} in ${logDir} could not be loaded`, {
-              cause: ioError(`load ${path}`, err),
-            });
-            this.#failedLoads.set(topicPartitionKey(tp), { logDir, error });
-            failure ??= error;
-            return;
-          }
-          const key = topicPartitionKey(tp);
-          const existing = this.#logs.get(key);
-          if (existing !== undefined) {
-            await log.closeForDeletion();
-            this.#logger.error(
-              { log: name, logDirs: [existing.logDir, logDir] },
-              `${logDirName(tp)} exists in two log dirs; keeping the first`,
-            );
-            return;
-          }
-          this.#logs.set(key, { tp, logDir, log });
-        })(),
-      );
+      loads.push({ name, path, tp });
     }
-    await Promise.all(loads);
+    await forEachLimited(loads, LOG_IO_CONCURRENCY, async ({ name, path, tp }) => {
+      let log: Log;
+      try {
+        log = await Log.open(path, this.#configFor(tp.topic), this.#logDeps);
+      } catch (err) {
+        this.#logger.error({ logDir, log: name, err }, "could not load log");
+        const error = new StorageError("LOG_OFFLINE", `log ${name} in ${logDir} could not be loaded`, {
+          cause: ioError(`load ${path}`, err),
+        });
+        this.#failedLoads.set(topicPartitionKey(tp), { logDir, error });
+        failure ??= error;
+        return;
+      }
+      const key = topicPartitionKey(tp);
+      const existing = this.#logs.get(key);
+      if (existing !== undefined) {
+        await log.closeForDeletion();
+        this.#logger.error(
+          { log: name, logDirs: [existing.logDir, logDir] },
+          `${logDirName(tp)} exists in two log dirs; keeping the first`,
+        );
+        return;
+      }
+      this.#logs.set(key, { tp, logDir, log });
+      this.#place(logDir, 1);
+    });
     if (failure !== undefined) {
       // As Kafka: a log dir where a log cannot be loaded is offline as a whole until a restart;
       // its other logs are closed again and refused too.
@@ -240,6 +242,7 @@ export class LogManager {
       for (const [key, m] of [...this.#logs]) {
         if (m.logDir !== logDir) continue;
         this.#logs.delete(key);
+        this.#place(logDir, -1);
         this.#failedLoads.set(key, {
           logDir,
           error: new StorageError("LOG_OFFLINE", `log dir ${logDir} is offline: ${failure.message}`, {
@@ -252,6 +255,10 @@ export class LogManager {
       }
     }
     this.#logger.info({ logDir, logs: loads.length }, "loaded log dir");
+  }
+
+  #place(logDir: string, delta: number): void {
+    this.#placed.set(logDir, (this.#placed.get(logDir) ?? 0) + delta);
   }
 
   #markOffline(logDir: string, err: StorageError): void {
@@ -421,7 +428,9 @@ export class LogManager {
     } catch (err) {
       return Promise.reject(err);
     }
+    this.#place(logDir, 1);
     const creation = (async () => {
+      let created = false;
       try {
         const log = await Log.open(
           join(logDir, logDirName(tp)),
@@ -430,10 +439,12 @@ export class LogManager {
         );
         await this.#deps.fs.syncDir(logDir);
         this.#logs.set(key, { tp, logDir, log });
+        created = true;
         this.#logger.info({ topic, partition, logDir }, "created log");
         return log;
       } finally {
         this.#creating.delete(key);
+        if (!created) this.#place(logDir, -1);
       }
     })();
     this.#creating.set(key, creation);
@@ -441,14 +452,13 @@ export class LogManager {
   }
 
   #nextLogDir(): string {
-    const counts = new Map<string, number>();
-    for (const dir of this.#config.logDirs) if (!this.#offlineDirs.has(dir)) counts.set(dir, 0);
-    if (counts.size === 0) throw new StorageError("IO", "every log dir is offline");
-    for (const m of this.#logs.values())
-      if (counts.has(m.logDir)) counts.set(m.logDir, counts.get(m.logDir)! + 1);
     let best: string | undefined;
-    for (const [dir, n] of counts) if (best === undefined || n < counts.get(best)!) best = dir;
-    return best!;
+    for (const dir of this.#config.logDirs) {
+      if (this.#offlineDirs.has(dir)) continue;
+      if (best === undefined || (this.#placed.get(dir) ?? 0) < (this.#placed.get(best) ?? 0)) best = dir;
+    }
+    if (best === undefined) throw new StorageError("IO", "every log dir is offline");
+    return best;
   }
 
   /**
@@ -462,6 +472,7 @@ export class LogManager {
     const managed = this.#logs.get(key);
     if (managed === undefined) return false;
     this.#logs.delete(key);
+    this.#place(managed.logDir, -1);
     await this.#cleaner.abort(tp);
     await managed.log.closeForDeletion();
     const { fs } = this.#deps;
@@ -516,12 +527,10 @@ export class LogManager {
 
   /** Writes every log's recovery point. */
   async checkpointRecoveryPoints(): Promise<void> {
-    await Promise.all(
-      [...this.#logs.values()].map(({ log }) =>
-        log.checkpointRecoveryPoint().catch((err: unknown) => {
-          this.#logger.error({ log: log.name, err }, "recovery point checkpoint failed");
-        }),
-      ),
+    await forEachLimited([...this.#logs.values()], LOG_IO_CONCURRENCY, ({ log }) =>
+      log.checkpointRecoveryPoint().catch((err: unknown) => {
+        this.#logger.error({ log: log.name, err }, "recovery point checkpoint failed");
+      }),
     );
   }
 
@@ -559,13 +568,11 @@ export class LogManager {
     await Promise.all([...this.#dirRecoveries.values()]);
     await Promise.all([...this.#creating.values()].map((p) => p.catch(() => undefined)));
     const failures: unknown[] = [];
-    await Promise.all(
-      [...this.#logs.values()].map(({ log }) =>
-        log.close().catch((err: unknown) => {
-          failures.push(err);
-          this.#logger.error({ log: log.name, err }, "could not close log cleanly");
-        }),
-      ),
+    await forEachLimited([...this.#logs.values()], LOG_IO_CONCURRENCY, ({ log }) =>
+      log.close().catch((err: unknown) => {
+        failures.push(err);
+        this.#logger.error({ log: log.name, err }, "could not close log cleanly");
+      }),
     );
     await Promise.all([...this.#removals]);
     if (failures.length > 0) {

@@ -185,17 +185,10 @@ export class LogSegment {
     } catch (err) {
       throw ioError(`create segment ${logPath}`, err);
     }
+    // The index files are created when first written (at a roll or a close): the active
+    // segment's indexes are rebuilt from its data at every load anyway, and creating two empty
+    // files per new partition cost more than the rest of its creation.
     const segment = new LogSegment(fs, dir, baseOffset, config, now, fd, 0, suffix);
-    try {
-      segment.offsetIndex.persist();
-      segment.timeIndex.persist();
-      // Empty files need no fsync; their descriptors are reopened when entries are written.
-      segment.offsetIndex.close();
-      segment.timeIndex.close();
-    } catch (err) {
-      segment.close();
-      throw err;
-    }
     segment.dirty = true;
     return segment;
   }

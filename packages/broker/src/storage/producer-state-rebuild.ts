@@ -42,5 +42,8 @@ export async function rebuildProducerState(
     }
   }
   state.updateMapEndOffset(log.logEndOffset);
-  await state.takeSnapshot(log.logEndOffset);
+  // An empty log rebuilds in no time: no snapshot (a new partition skips two fsyncs and a rename).
+  if (log.logEndOffset > log.logStartOffset || state.producerIdCount > 0) {
+    await state.takeSnapshot(log.logEndOffset);
+  }
 }

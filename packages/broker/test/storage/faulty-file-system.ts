@@ -174,6 +174,11 @@ export class FaultyFileSystem implements FileSystem {
     this.base.rename(from, to);
   }
 
+  async renameInBackground(from: string, to: string): Promise<void> {
+    this.#alive();
+    return this.base.renameInBackground(from, to);
+  }
+
   unlink(path: string): void {
     this.#alive();
     this.base.unlink(path);
