@@ -57,14 +57,12 @@ export {
   type ProducerConfig,
   type ProducerOptions,
 } from "./config/options-table.js";
-export {
-  type CommittedPartitionOffset,
-  Consumer,
-  type ConsumerGroupMetadata,
-} from "./consumer/consumer.js";
+export { Consumer } from "./consumer/consumer.js";
 export { IllegalArgumentError, IllegalStateError } from "./consumer/consumer-errors.js";
 export {
+  type CommittedPartitionOffset,
   type ConsumerBatch,
+  type ConsumerGroupMetadata,
   ConsumerRecord,
   type RebalanceListener,
   type RunOptions,

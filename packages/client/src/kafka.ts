@@ -53,7 +53,7 @@ export class Kafka {
 
   /** A new producer; its options are checked at once (ConfigError). */
   producer(options: ProducerOptions = {}): Producer {
-    const config = resolveProducerConfig(this.#layer, options);
+    const config = resolveProducerConfig(this.#layer, options, this.#logger);
     const cluster = new Cluster(config, { logger: this.#logger, allowAutoTopicCreation: true });
     const producer = new Producer(config, cluster);
     this.#track(producer, cluster);

@@ -2,7 +2,7 @@ import { ErrorCode } from "@weir/protocol";
 import { backoffMs, sleep } from "../cluster/backoff.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { AdminConfig } from "../config/options-table.js";
-import { asKafkaError, ClientClosedError, KafkaError, TimeoutError } from "../errors.js";
+import { asKafkaError, brokerError, ClientClosedError, KafkaError, TimeoutError } from "../errors.js";
 
 /** Per item of a call: its result, or the error it failed with. */
 export type Outcomes<R> = Map<number, R | KafkaError>;
@@ -108,4 +108,87 @@ export async function runAdminCall<R>(
     throw first;
   }
   return results;
+}
+
+/** A call on a single item (listing topics, describing the cluster): its result or its error. */
+export async function runAdminCallOnce<R>(
+  cluster: Cluster,
+  config: AdminConfig,
+  what: string,
+  attempt: () => Promise<R | KafkaError>,
+  timeoutMs?: number,
+): Promise<R> {
+  const [result] = await runAdminCall(
+    cluster,
+    config,
+    what,
+    1,
+    async () => new Map([[0, await attempt()]]),
+    timeoutMs,
+  );
+  return result;
+}
+
+/**
+ * Sends one request per target (a broker, a partition leader, a group coordinator) at once and
+ * gathers their outcomes into `options.out` (or a new map). A request that fails as a whole (a
+ * dead connection, a timeout) gives its error to each of its items, so that runAdminCall retries
+ * only those; `options.onFailure` sees them first (to forget a coordinator, for instance).
+ */
+export async function sendPerTarget<T, R>(
+  targets: Iterable<readonly [T, readonly number[]]>,
+  send: (target: T, indexes: readonly number[]) => Promise<Outcomes<R>>,
+  options: { out?: Outcomes<R>; onFailure?: (indexes: readonly number[]) => void } = {},
+): Promise<Outcomes<R>> {
+  const { out = new Map(), onFailure } = options;
+  await Promise.all(
+    [...targets].map(async ([target, indexes]) => {
+      try {
+        for (const [i, r] of await send(target, indexes)) out.set(i, r);
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        onFailure?.(indexes);
+        for (const i of indexes) out.set(i, err);
+      }
+    }),
+  );
+  return out;
+}
+
+/** What a per-item answer inside an admin response carries. */
+interface ItemAnswer {
+  readonly errorCode: number;
+  readonly errorMessage?: string | null;
+}
+
+/** Names what failed in the error of an answer, and where. */
+interface FailureContext {
+  readonly what: string;
+  readonly topic?: string;
+  readonly partition?: number;
+}
+
+/**
+ * The outcomes of items from the answers of one response: `answerOf` finds an item's answer (none:
+ * no outcome, and runAdminCall fails the item), an error code becomes a KafkaError named after it
+ * (with the broker's message), any other answer the item's result.
+ */
+export function outcomesOf<A extends ItemAnswer, R>(
+  indexes: readonly number[],
+  answerOf: (i: number) => A | undefined,
+  failure: (i: number, answer: A) => FailureContext,
+  result: (answer: A, i: number) => R,
+): Outcomes<R> {
+  const out: Outcomes<R> = new Map();
+  for (const i of indexes) {
+    const answer = answerOf(i);
+    if (answer === undefined) continue;
+    if (answer.errorCode === ErrorCode.NONE) {
+      out.set(i, result(answer, i));
+      continue;
+    }
+    const { what, ...where } = failure(i, answer);
+    out.set(i, brokerError(answer.errorCode, what, { message: answer.errorMessage ?? null, ...where }));
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { CoordinatorLink } from "../consumer/group/coordinator-link.js";
 import { GroupOffsets, NO_MEMBER } from "../consumer/group/group-offsets.js";
 import { brokerError, KafkaError } from "../errors.js";
 import type { Admin } from "./admin.js";
-import { type Outcomes, runAdminCall } from "./admin-call.js";
+import { type Outcomes, runAdminCall, sendPerTarget } from "./admin-call.js";
 import type {
   AdminCallOptions,
   DescribeGroupsOptions,
@@ -50,39 +50,31 @@ export class GroupAdmin {
       this.#config,
       "ListGroups",
       brokers.length,
-      async (pending) => {
-        const out: Outcomes<ListedGroup[]> = new Map();
-        await Promise.all(
-          pending.map(async (i) => {
-            try {
-              const { version, response } = await this.#cluster.send(
-                brokers[i],
-                ApiKey.ListGroups,
-                () => ({
-                  statesFilter: [...(options.states ?? [])],
-                  typesFilter: [...(options.types ?? [])],
-                }),
-                { min: options.types !== undefined ? 5 : options.states !== undefined ? 4 : 0 },
-              );
-              out.set(
-                i,
-                response.errorCode !== ErrorCode.NONE
-                  ? brokerError(response.errorCode, `ListGroups on broker ${brokers[i]}`)
-                  : response.groups.map((g) => ({
-                      groupId: g.groupId,
-                      protocolType: g.protocolType,
-                      state: version >= 4 ? (g.groupState ?? null) : null,
-                      type: version >= 5 ? (g.groupType ?? null) : null,
-                    })),
-              );
-            } catch (err) {
-              if (!(err instanceof KafkaError)) throw err;
-              out.set(i, err);
-            }
-          }),
-        );
-        return out;
-      },
+      (pending) =>
+        sendPerTarget(
+          pending.map((i) => [brokers[i], [i]] as const),
+          async (broker, [i]): Promise<Outcomes<ListedGroup[]>> => {
+            const { version, response } = await this.#cluster.send(
+              broker,
+              ApiKey.ListGroups,
+              () => ({
+                statesFilter: [...(options.states ?? [])],
+                typesFilter: [...(options.types ?? [])],
+              }),
+              { min: options.types !== undefined ? 5 : options.states !== undefined ? 4 : 0 },
+            );
+            const outcome =
+              response.errorCode !== ErrorCode.NONE
+                ? brokerError(response.errorCode, `ListGroups on broker ${broker}`)
+                : response.groups.map((g) => ({
+                    groupId: g.groupId,
+                    protocolType: g.protocolType,
+                    state: version >= 4 ? (g.groupState ?? null) : null,
+                    type: version >= 5 ? (g.groupType ?? null) : null,
+                  }));
+            return new Map([[i, outcome]]);
+          },
+        ),
       options.timeoutMs,
     );
     const byId = new Map<string, ListedGroup>();
@@ -427,45 +419,38 @@ export class GroupAdmin {
       async (pending) => {
         const out: Outcomes<R> = new Map();
         const byCoordinator = new Map<number, number[]>();
-        await Promise.all(
-          pending.map(async (i) => {
-            try {
-              const node = await this.#cluster.findCoordinator(
-                CoordinatorType.Group,
-                groupIds[i],
-                Date.now() + budget,
-              );
-              byCoordinator.set(node, [...(byCoordinator.get(node) ?? []), i]);
-            } catch (err) {
-              if (!(err instanceof KafkaError)) throw err;
-              out.set(i, err);
-            }
-          }),
+        // Finding a coordinator fails per group, like a request (its error becomes the outcome).
+        await sendPerTarget(
+          pending.map((i) => [groupIds[i], [i]] as const),
+          async (groupId, [i]) => {
+            const node = await this.#cluster.findCoordinator(
+              CoordinatorType.Group,
+              groupId,
+              Date.now() + budget,
+            );
+            byCoordinator.set(node, [...(byCoordinator.get(node) ?? []), i]);
+            return new Map();
+          },
+          { out },
         );
-        await Promise.all(
-          [...byCoordinator].map(async ([node, indexes]) => {
-            try {
-              const results = await send(
-                node,
-                indexes.map((i) => groupIds[i]),
-              );
-              for (const i of indexes) {
-                const r = results.get(groupIds[i]);
-                if (r instanceof KafkaError && r.code !== null && COORDINATOR_MOVED.has(r.code)) {
-                  this.#cluster.invalidateCoordinator(CoordinatorType.Group, groupIds[i]);
-                }
-                if (r !== undefined) out.set(i, r);
-              }
-            } catch (err) {
-              if (!(err instanceof KafkaError)) throw err;
-              for (const i of indexes) {
-                this.#cluster.invalidateCoordinator(CoordinatorType.Group, groupIds[i]);
-                out.set(i, err);
-              }
+        const forget = (i: number) => this.#cluster.invalidateCoordinator(CoordinatorType.Group, groupIds[i]);
+        return sendPerTarget(
+          byCoordinator,
+          async (node, indexes) => {
+            const results = await send(
+              node,
+              indexes.map((i) => groupIds[i]),
+            );
+            const outcomes: Outcomes<R> = new Map();
+            for (const i of indexes) {
+              const r = results.get(groupIds[i]);
+              if (r instanceof KafkaError && r.code !== null && COORDINATOR_MOVED.has(r.code)) forget(i);
+              if (r !== undefined) outcomes.set(i, r);
             }
-          }),
+            return outcomes;
+          },
+          { out, onFailure: (indexes) => indexes.forEach(forget) },
         );
-        return out;
       },
       timeoutMs,
     );

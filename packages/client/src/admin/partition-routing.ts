@@ -71,3 +71,26 @@ export function offsetSpecTimestamp(spec: OffsetSpec): number {
     retriable: false,
   });
 }
+
+/** Indexes grouped by topic name, in first-seen order. */
+export function byTopic(
+  items: readonly { topic: string }[],
+  indexes: readonly number[],
+): [string, number[]][] {
+  const groups = new Map<string, number[]>();
+  for (const i of indexes) {
+    const list = groups.get(items[i].topic) ?? [];
+    list.push(i);
+    groups.set(items[i].topic, list);
+  }
+  return [...groups];
+}
+
+/** A partition's answer inside a response's per-topic answers. */
+export function partitionAnswer<P extends { readonly partitionIndex: number }>(
+  topics: readonly { readonly name: string; readonly partitions: readonly P[] }[],
+  topic: string,
+  partition: number,
+): P | undefined {
+  return topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition);
+}

@@ -14,7 +14,10 @@ export function backoffMs(
   return Math.max(0, Math.round(base * jitter));
 }
 
-/** A promise that resolves after `ms` (unref'd: it does not keep the process alive). */
+/**
+ * A promise that resolves after `ms`. Unref'd, like every timer of the client: an operation the
+ * application waits on keeps the process alive through its client's KeepAlive, not its backoffs.
+ */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

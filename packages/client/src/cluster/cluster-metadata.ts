@@ -80,15 +80,7 @@ export class ClusterMetadata {
       const previous = this.topics.get(t.name);
       const partitions: PartitionInfo[] = [];
       for (const p of t.partitions) {
-        const fresh: PartitionInfo = {
-          partition: p.partitionIndex,
-          leader: p.leaderId,
-          leaderEpoch: p.leaderEpoch ?? -1,
-          replicas: p.replicaNodes,
-          isr: p.isrNodes,
-          offlineReplicas: p.offlineReplicas ?? [],
-          errorCode: p.errorCode,
-        };
+        const fresh = partitionInfo(p);
         const old = previous?.partitions[p.partitionIndex];
         partitions[p.partitionIndex] =
           old !== undefined && fresh.leaderEpoch >= 0 && old.leaderEpoch > fresh.leaderEpoch ? old : fresh;
@@ -126,4 +118,17 @@ export class ClusterMetadata {
     topics.set(topic, { ...t, partitions });
     return new ClusterMetadata(this.clusterId, this.controllerId, this.brokers, topics, this.updatedAt);
   }
+}
+
+/** A partition as a Metadata response describes it. */
+export function partitionInfo(p: MetadataResponse["topics"][number]["partitions"][number]): PartitionInfo {
+  return {
+    partition: p.partitionIndex,
+    leader: p.leaderId,
+    leaderEpoch: p.leaderEpoch ?? -1,
+    replicas: p.replicaNodes,
+    isr: p.isrNodes,
+    offlineReplicas: p.offlineReplicas ?? [],
+    errorCode: p.errorCode,
+  };
 }

@@ -12,6 +12,7 @@ import { SILENT_LOGGER } from "../logger.js";
 import { Connection, type RequestOptions } from "../network/connection.js";
 import { backoffMs } from "./backoff.js";
 import { ClusterMetadata } from "./cluster-metadata.js";
+import { KeepAlive } from "./keep-alive.js";
 import { withRetries } from "./retry.js";
 
 /** Where a request goes: a node id, the controller, or whichever broker is least busy. */
@@ -52,6 +53,8 @@ interface ConnectionSlot {
 export class Cluster {
   readonly config: ClientConfig;
   readonly logger: Logger;
+  /** Holds the process open while the owner's operations are pending (timers here are unref'd). */
+  readonly keepAlive = new KeepAlive();
   #metadata = ClusterMetadata.EMPTY;
   #slots = new Map<string, ConnectionSlot>();
   /** Topics the owner cares about: every refresh asks for them. */
@@ -138,6 +141,19 @@ export class Cluster {
         });
     }
     return this.#refreshing;
+  }
+
+  /**
+   * Refreshes the metadata of the topics of interest, retrying retriable failures for up to
+   * `timeoutMs`: the clients' connect(), and whoever cannot go on without metadata.
+   */
+  loadMetadata(timeoutMs: number, what = "connecting to the cluster"): Promise<ClusterMetadata> {
+    return withRetries(() => this.refreshMetadata(), {
+      deadline: Date.now() + timeoutMs,
+      backoffMs: this.config.retryBackoffMs,
+      backoffMaxMs: this.config.retryBackoffMaxMs,
+      what,
+    });
   }
 
   /**

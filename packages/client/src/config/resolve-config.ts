@@ -10,6 +10,7 @@ import {
   CONSUMER_OPTIONS,
   type ConsumerConfig,
   type ConsumerOptions,
+  type Logger,
   PRODUCER_OPTIONS,
   type ProducerConfig,
   type ProducerOptions,
@@ -38,9 +39,15 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
 /**
  * Producer options on top of the client's. Kafka's rules for idempotence apply: it is on by
  * default, silently off when acks is not "all" and idempotence was not asked for, and asking for it
- * with acks other than "all", more than 5 requests in flight or retries=0 is an error.
+ * with acks other than "all", more than 5 requests in flight or retries=0 is an error. Likewise
+ * delivery.timeout.ms must cover linger.ms + request.timeout.ms: set lower, it is an error; left at
+ * its default, it is raised to that sum (with a warning).
  */
-export function resolveProducerConfig(client: ClientLayer, options: ProducerOptions = {}): ProducerConfig {
+export function resolveProducerConfig(
+  client: ClientLayer,
+  options: ProducerOptions = {},
+  logger?: Logger,
+): ProducerConfig {
   const own = layer(options);
   const table = { ...CLIENT_OPTIONS, ...PRODUCER_OPTIONS };
   const config = resolveOptions(table, [client, own], "producer");
@@ -61,16 +68,31 @@ export function resolveProducerConfig(client: ClientLayer, options: ProducerOpti
       config.idempotent = false;
     }
   }
-  if (config.deliveryTimeoutMs < config.lingerMs + config.requestTimeoutMs) {
-    throw new ConfigError(
-      `producer: delivery.timeout.ms (${config.deliveryTimeoutMs}) must be at least linger.ms + request.timeout.ms (${config.lingerMs + config.requestTimeoutMs})`,
-    );
+  const lingerAndRequestMs = Math.min(config.lingerMs + config.requestTimeoutMs, 2147483647);
+  if (config.deliveryTimeoutMs < lingerAndRequestMs) {
+    if ([client, own].some((l) => setIn(l, "deliveryTimeoutMs", "delivery.timeout.ms"))) {
+      throw new ConfigError(
+        `producer: deliveryTimeoutMs (delivery.timeout.ms) ${config.deliveryTimeoutMs} must be at least linger.ms + request.timeout.ms (${lingerAndRequestMs})`,
+      );
+    }
+    logger?.warn("delivery.timeout.ms raised to linger.ms + request.timeout.ms", {
+      from: config.deliveryTimeoutMs,
+      to: lingerAndRequestMs,
+    });
+    config.deliveryTimeoutMs = lingerAndRequestMs;
   }
   if (config.maxRequestSize > config.bufferMemory) {
     // Kafka allows it, but a record that fits the request and not the buffer can never be sent.
     config.maxRequestSize = config.bufferMemory;
   }
   return config;
+}
+
+/** Whether a layer sets an option, by its typed name or its Kafka property name. */
+function setIn(layer: ClientLayer, name: string, key: string): boolean {
+  return (
+    (layer.typed as Record<string, unknown>)[name] !== undefined || layer.properties?.[key] !== undefined
+  );
 }
 
 export function resolveAdminConfig(client: ClientLayer, options: AdminOptions = {}): AdminConfig {

@@ -91,3 +91,18 @@ export function tpKey(topic: string, partition: number): string {
 export function compareTopicPartitions(a: TopicPartition, b: TopicPartition): number {
   return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
 }
+
+/** The group this consumer belongs to, as of now. */
+export interface ConsumerGroupMetadata {
+  readonly groupId: string | null;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
+/** A committed offset of one partition; `offset` -1 when the group committed none. */
+export interface CommittedPartitionOffset extends TopicPartition {
+  readonly offset: number;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+}

@@ -1,49 +1,28 @@
 import { ErrorCode } from "@weir/protocol";
 import type { Cluster } from "../cluster/cluster.js";
-import { withRetries } from "../cluster/retry.js";
 import type { ConsumerConfig } from "../config/options-table.js";
-import { ClientClosedError, KafkaError, TimeoutError } from "../errors.js";
+import { ClientClosedError, KafkaError } from "../errors.js";
+import { checkOffset, checkPartition } from "./consumer-arguments.js";
 import { IllegalArgumentError, IllegalStateError } from "./consumer-errors.js";
 import {
-  type ConsumerBatch,
+  type CommittedPartitionOffset,
+  type ConsumerGroupMetadata,
   type ConsumerRecord,
   compareTopicPartitions,
   type RebalanceListener,
   type RunOptions,
   type TopicPartition,
   type TopicPartitionOffset,
-  tpKey,
 } from "./consumer-types.js";
 import { Fetcher } from "./fetcher.js";
-import { ClassicMembership } from "./group/classic-membership.js";
-import { ConsumerMembership } from "./group/consumer-membership.js";
-import { CoordinatorLink } from "./group/coordinator-link.js";
-import { GroupOffsets } from "./group/group-offsets.js";
-import type { GroupMembership, MembershipHost } from "./group/membership.js";
+import { GroupMember } from "./group/group-member.js";
 import { type CommitCallback, OffsetCommitter } from "./offset-committer.js";
+import { PatternSubscription } from "./pattern-subscription.js";
+import { PollLoop } from "./poll-loop.js";
 import { PositionResolver } from "./position-resolver.js";
 import { RebalanceInvoker } from "./rebalance-invoker.js";
 import { type OffsetResetStrategy, type PartitionState, SubscriptionState } from "./subscription-state.js";
 import { Wakeup } from "./wakeup.js";
-
-const DONE: IteratorResult<ConsumerRecord> = Object.freeze({ done: true, value: undefined });
-/** Longest single sleep of a waiting poll; it re-checks its state after it. */
-const MAX_WAIT_MS = 1_000;
-
-/** The group this consumer belongs to, as of now. */
-export interface ConsumerGroupMetadata {
-  readonly groupId: string | null;
-  readonly generationId: number;
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-}
-
-/** A committed offset of one partition; `offset` -1 when the group committed none. */
-export interface CommittedPartitionOffset extends TopicPartition {
-  readonly offset: number;
-  readonly leaderEpoch: number;
-  readonly metadata: string | null;
-}
 
 /**
  * Reads records from Kafka. Create one with `kafka.consumer(options)`.
@@ -67,25 +46,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   readonly #wakeup = new Wakeup();
   readonly #fetcher: Fetcher;
   readonly #resolver: PositionResolver;
-  readonly #link: CoordinatorLink | null;
-  readonly #offsets: GroupOffsets | null;
-  readonly #host: MembershipHost | null;
-  #group: GroupMembership | null = null;
-  /** Set when the slow path of a poll has something to do; the iterator's fast path checks it. */
-  #attention = true;
+  /** The group side (null without a group.id). */
+  readonly #member: GroupMember | null;
   #closed = false;
   #closePromise: Promise<void> | undefined;
-  #polling = false;
-  #running = false;
-  #stopRequested = false;
-  #patternTimer: NodeJS.Timeout | undefined;
+  readonly #pattern: PatternSubscription;
   readonly #rebalance: RebalanceInvoker;
-  #pollCount = 0;
-  #pollCountSeen = -1;
-  #lastPollAt = Date.now();
   readonly #committer: OffsetCommitter;
-  /** The records a run() handler is working on: not consumed until it resolves. */
-  #handling: { state: PartitionState; generation: number; next: number } | null = null;
+  readonly #loop: PollLoop;
 
   /**
    * @internal Use `kafka.consumer()`. Group coordinator requests go over `groupCluster`, connections
@@ -102,45 +70,64 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       this.#fetcher.schedule();
       this.#wake();
     });
-    this.#link =
-      config.groupId === null ? null : new CoordinatorLink(this.#groupCluster ?? cluster, config.groupId);
-    this.#offsets =
-      this.#link === null ? null : new GroupOffsets(this.#groupCluster ?? cluster, config, this.#link);
+    this.#member =
+      this.#groupCluster === null || config.groupId === null
+        ? null
+        : new GroupMember(
+            {
+              cluster,
+              config,
+              subscriptions: this.#subscriptions,
+              wake: () => this.#wake(),
+              lastPollAt: () => this.#loop.lastPollAt(),
+              commitBeforeRebalance: () => this.#committer.commitBeforeRebalance(),
+              revoke: (partitions, lost) => this.#rebalance.revoke(partitions, lost),
+              assign: (assigned, added) => this.#rebalance.assign(assigned, added),
+            },
+            this.#groupCluster,
+            config.groupId,
+          );
+    const offsets = this.#member?.offsets ?? null;
     this.#resolver = new PositionResolver(
       cluster,
       config,
       this.#subscriptions,
-      () => this.#offsets,
+      () => offsets,
       () => {
         this.#fetcher.schedule();
         this.#wake();
       },
     );
-    this.#host =
-      this.#offsets === null
-        ? null
-        : {
-            cluster,
-            config,
-            subscriptions: this.#subscriptions,
-            offsets: this.#offsets,
-            wake: () => this.#wake(),
-            lastPollAt: () => this.#lastPoll(),
-            commitBeforeRebalance: () => this.#committer.commitBeforeRebalance(),
-            revoke: (partitions, lost) => this.#rebalance.revoke(partitions, lost),
-            assign: (assigned, added) => this.#rebalance.assign(assigned, added),
-          };
     cluster.onMetadata(() => this.#fetcher.schedule());
     this.#committer = new OffsetCommitter(
       config,
       cluster.logger,
       this.#subscriptions,
-      this.#offsets,
+      offsets,
       () => this.#group,
-      () => {
-        this.#attention = true;
-      },
+      () => this.#loop.attend(),
     );
+    this.#pattern = new PatternSubscription(cluster, config, this.#subscriptions, () => {
+      this.#group?.subscriptionChanged();
+      this.#wake();
+    });
+    this.#loop = new PollLoop({
+      config,
+      subscriptions: this.#subscriptions,
+      fetcher: this.#fetcher,
+      resolver: this.#resolver,
+      rebalance: this.#rebalance,
+      committer: this.#committer,
+      wakeup: this.#wakeup,
+      keepAlive: cluster.keepAlive,
+      group: () => this.#group,
+      closed: () => this.#closed,
+    });
+  }
+
+  /** The group membership, once subscribe() made one. */
+  get #group() {
+    return this.#member?.membership ?? null;
   }
 
   /** The resolved configuration (Kafka property names in README.md). */
@@ -149,14 +136,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /** Connects and loads cluster metadata, failing if no broker answers within default.api.timeout.ms. */
-  async connect(): Promise<void> {
-    this.#checkOpen();
-    await withRetries(() => this.#cluster.refreshMetadata(), {
-      deadline: Date.now() + this.#config.defaultApiTimeoutMs,
-      backoffMs: this.#config.retryBackoffMs,
-      backoffMaxMs: this.#config.retryBackoffMaxMs,
-      what: "connecting to the cluster",
+  connect(): Promise<void> {
+    return this.#pending(async () => {
+      this.#checkOpen();
+      await this.#cluster.loadMetadata(this.#config.defaultApiTimeoutMs);
     });
+  }
+
+  /** Runs a call the application waits on, holding the process open until it settles. */
+  #pending<T>(call: () => Promise<T>): Promise<T> {
+    return this.#cluster.keepAlive.during(call);
   }
 
   // ---- choosing partitions -------------------------------------------------------------------
@@ -182,18 +171,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       throw new IllegalStateError("subscribe() after assign(): call unsubscribe() first");
     }
     const subs = this.#subscriptions;
-    clearInterval(this.#patternTimer);
-    this.#patternTimer = undefined;
+    this.#pattern.stop();
     if (topics instanceof RegExp) {
-      subs.mode = "pattern";
-      subs.pattern = new RegExp(topics.source, topics.flags.replace(/[gy]/g, ""));
-      subs.topics = new Set();
-      this.#refreshPattern();
-      this.#patternTimer = setInterval(
-        () => this.#refreshPattern(),
-        Math.max(this.#config.metadataMaxAgeMs, 1_000),
-      );
-      this.#patternTimer.unref();
+      this.#pattern.start(topics);
     } else {
       const list = typeof topics === "string" ? [topics] : topics;
       if (!Array.isArray(list) || list.some((t) => typeof t !== "string" || t.trim() === "")) {
@@ -210,7 +190,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       this.#cluster.refreshMetadata().catch(() => undefined);
     }
     subs.listener = listener;
-    this.#ensureGroup().subscriptionChanged();
+    this.#member!.join().subscriptionChanged();
     this.#wake();
   }
 
@@ -254,18 +234,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * Drops the subscription or assignment. A group member commits (with auto commit), tells the
    * listener the partitions were revoked and leaves the group.
    */
-  async unsubscribe(): Promise<void> {
+  unsubscribe(): Promise<void> {
+    return this.#pending(() => this.#unsubscribe());
+  }
+
+  async #unsubscribe(): Promise<void> {
     this.#checkOpen();
     const subs = this.#subscriptions;
-    clearInterval(this.#patternTimer);
-    this.#patternTimer = undefined;
-    const group = this.#group;
-    if (group !== null && subs.mode !== "manual") {
-      await this.#committer.commitBeforeRebalance();
-      const owned = subs.assignment();
-      if (owned.length > 0) await this.#rebalance.revoke(owned, group.generationId < 0);
-      await group.leave("the consumer unsubscribed from all topics");
-    }
+    this.#pattern.stop();
+    if (subs.mode !== "manual") await this.#member?.unsubscribe();
     subs.mode = "none";
     subs.pattern = null;
     subs.topics = new Set();
@@ -282,31 +259,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
     return {
-      next: () => this.#next(),
-      return: () => Promise.resolve(DONE),
+      next: () => this.#loop.next(),
+      return: () => this.#loop.done(),
     };
-  }
-
-  #next(): Promise<IteratorResult<ConsumerRecord>> {
-    if (this.#closed) return Promise.resolve(DONE);
-    if (!this.#attention && !this.#polling && this.#subscriptions.errors.length === 0) {
-      let record: ConsumerRecord | undefined;
-      try {
-        record = this.#fetcher.nextRecord();
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      if (record !== undefined) {
-        this.#pollCount++;
-        return Promise.resolve({ done: false, value: record });
-      }
-    }
-    return this.#nextSlow();
-  }
-
-  async #nextSlow(): Promise<IteratorResult<ConsumerRecord>> {
-    const record = await this.#poll(Number.POSITIVE_INFINITY, () => this.#fetcher.nextRecord());
-    return record === undefined ? DONE : { done: false, value: record };
   }
 
   /**
@@ -316,11 +271,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   async poll(timeoutMs = this.#config.defaultApiTimeoutMs): Promise<ConsumerRecord[]> {
     this.#checkOpen();
-    const records = await this.#poll(Date.now() + Math.max(0, timeoutMs), () => {
-      const out = this.#fetcher.take(this.#config.maxPollRecords);
-      return out.length > 0 ? out : undefined;
-    });
-    return records ?? [];
+    return this.#loop.poll(Date.now() + Math.max(0, timeoutMs));
   }
 
   /**
@@ -331,132 +282,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   async run(options: RunOptions): Promise<void> {
     this.#checkOpen();
-    const { eachBatch, eachMessage } = options;
-    if ((eachBatch === undefined) === (eachMessage === undefined)) {
-      throw new IllegalArgumentError("run() takes exactly one of eachBatch and eachMessage");
-    }
-    if (this.#running) throw new IllegalStateError("run() is already running");
-    this.#running = true;
-    this.#stopRequested = false;
-    try {
-      for (;;) {
-        if (this.#closed) return;
-        const taken = await this.#poll(
-          Number.POSITIVE_INFINITY,
-          () => this.#fetcher.takeBatch(this.#config.maxPollRecords),
-          () => this.#stopRequested,
-        );
-        if (taken === undefined) return;
-        const { state, records } = taken;
-        const handling = { state, generation: state.generation, next: records[0].offset };
-        this.#handling = handling;
-        try {
-          if (eachBatch !== undefined) {
-            await eachBatch(this.#batch(state, records));
-          } else {
-            for (const record of records) {
-              await eachMessage!(record);
-              handling.next = record.offset + 1;
-            }
-          }
-        } catch (err) {
-          if (state.assigned && state.generation === handling.generation && !this.#closed) {
-            state.seek(handling.next);
-            this.#fetcher.requeue(state);
-          }
-          throw err;
-        } finally {
-          this.#handling = null;
-        }
-      }
-    } finally {
-      this.#running = false;
-    }
+    return this.#loop.run(options);
   }
 
   /** Makes run() return after the batch in progress. */
   stop(): void {
-    this.#stopRequested = true;
-    this.#wake();
-  }
-
-  #batch(state: PartitionState, records: ConsumerRecord[]): ConsumerBatch {
-    const end =
-      this.#config.isolationLevel === "read_committed" ? state.lastStableOffset : state.highWatermark;
-    return {
-      topic: state.topic,
-      partition: state.partition,
-      records,
-      highWatermark: state.highWatermark,
-      lag: Math.max(0, end - state.position),
-    };
-  }
-
-  /**
-   * The poll loop behind poll(), the iterator and run(): group work (joins, the rebalance
-   * listener), auto commit, errors to report, position lookups, then `take` — until it returns
-   * something, the deadline passes, `stopped` says so or the consumer is closed (undefined).
-   */
-  async #poll<T>(
-    deadline: number,
-    take: () => T | undefined,
-    stopped: () => boolean = () => false,
-  ): Promise<T | undefined> {
-    if (this.#closed) return undefined;
-    if (this.#polling) {
-      throw new IllegalStateError(
-        "another poll is in progress: use one of poll(), the iterator and run() at a time",
-      );
-    }
-    this.#polling = true;
-    try {
-      for (;;) {
-        if (this.#closed || stopped()) return undefined;
-        this.#attention = false;
-        this.#pollCount++;
-        if (this.#subscriptions.mode === "none") {
-          throw new IllegalStateError(
-            "the consumer is not subscribed to any topic or assigned any partition",
-          );
-        }
-        if (this.#group !== null && this.#subscriptions.mode !== "manual") {
-          try {
-            await this.#group.poll();
-          } catch (err) {
-            if (this.#closed) return undefined;
-            throw err;
-          }
-          if (this.#closed) return undefined;
-        }
-        this.#rebalance.raise();
-        this.#committer.maybeAutoCommit();
-        const error = this.#subscriptions.errors.shift();
-        if (error !== undefined) throw error;
-        this.#resolver.update();
-        const out = take();
-        if (out !== undefined) return out;
-        this.#fetcher.schedule();
-        const now = Date.now();
-        if (now >= deadline) return undefined;
-        if (this.#attention) continue;
-        await this.#wakeup.wait(Math.min(deadline - now, MAX_WAIT_MS));
-      }
-    } finally {
-      this.#polling = false;
-    }
-  }
-
-  #lastPoll(): number {
-    if (this.#pollCount !== this.#pollCountSeen) {
-      this.#pollCountSeen = this.#pollCount;
-      this.#lastPollAt = Date.now();
-    }
-    return this.#lastPollAt;
+    this.#loop.stop();
   }
 
   #wake(): void {
-    this.#attention = true;
-    this.#wakeup.notify();
+    this.#loop.wake();
   }
 
   // ---- positions -----------------------------------------------------------------------------
@@ -513,54 +348,40 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * offset or auto.offset.reset) when not known yet, within `timeoutMs` (default
    * default.api.timeout.ms).
    */
-  async position(partition: TopicPartition, options: { timeoutMs?: number } = {}): Promise<number> {
+  position(partition: TopicPartition, options: { timeoutMs?: number } = {}): Promise<number> {
+    return this.#pending(() => this.#position(partition, options));
+  }
+
+  async #position(partition: TopicPartition, options: { timeoutMs?: number }): Promise<number> {
     this.#checkOpen();
-    const state = this.#assigned(partition);
-    const deadline = Date.now() + (options.timeoutMs ?? this.#config.defaultApiTimeoutMs);
-    for (;;) {
-      if (state.hasValidPosition) return state.position;
-      if (!state.assigned)
-        throw new IllegalStateError(`${partition.topic}-${partition.partition} is no longer assigned`);
-      this.#checkOpen();
-      const error = this.#subscriptions.errors.find(
-        (e) => e.topic === state.topic && e.partition === state.partition,
-      );
-      if (error !== undefined) {
-        this.#subscriptions.errors.splice(this.#subscriptions.errors.indexOf(error), 1);
-        throw error;
-      }
-      const now = Date.now();
-      if (now >= deadline) {
-        throw new TimeoutError(`the position of ${state.topic}-${state.partition} was not found in time`);
-      }
-      this.#resolver.update();
-      await this.#wakeup.wait(Math.min(deadline - now, MAX_WAIT_MS));
-    }
+    return this.#resolver.awaitPosition(
+      this.#assigned(partition),
+      Date.now() + (options.timeoutMs ?? this.#config.defaultApiTimeoutMs),
+      (ms) => this.#wakeup.wait(ms),
+      () => this.#checkOpen(),
+    );
   }
 
   /** The group's committed offsets of `partitions` (offset -1 where none), in the order given. */
-  async committed(
+  committed(
     partitions: readonly TopicPartition[],
     options: { timeoutMs?: number } = {},
+  ): Promise<CommittedPartitionOffset[]> {
+    return this.#pending(() => this.#committed(partitions, options));
+  }
+
+  async #committed(
+    partitions: readonly TopicPartition[],
+    options: { timeoutMs?: number },
   ): Promise<CommittedPartitionOffset[]> {
     this.#checkOpen();
     const offsets = this.#committer.offsets("committed()");
     for (const tp of partitions) checkPartition(tp);
-    const found = await offsets.fetch(
+    return offsets.committed(
       partitions,
       Date.now() + (options.timeoutMs ?? this.#config.defaultApiTimeoutMs),
-      this.#group instanceof ConsumerMembership ? this.#group.identity() : null,
+      this.#member?.fetchIdentity() ?? null,
     );
-    return partitions.map((tp) => {
-      const c = found.get(tpKey(tp.topic, tp.partition));
-      return {
-        topic: tp.topic,
-        partition: tp.partition,
-        offset: c?.offset ?? -1,
-        leaderEpoch: c?.leaderEpoch ?? -1,
-        metadata: c?.metadata ?? null,
-      };
-    });
   }
 
   /**
@@ -629,17 +450,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * out so far) and resolves once the coordinator stored them; retries retriable errors within
    * `timeoutMs` (default default.api.timeout.ms). The offset to commit is the next one to read.
    */
-  async commitSync(
-    offsets?: readonly TopicPartitionOffset[],
-    options: { timeoutMs?: number } = {},
-  ): Promise<void> {
-    this.#checkOpen();
-    const list = offsets ?? this.#subscriptions.allConsumed();
-    for (const o of list) checkOffset(o);
-    await this.#committer.commitSync(
-      list,
-      Date.now() + (options.timeoutMs ?? this.#config.defaultApiTimeoutMs),
-    );
+  commitSync(offsets?: readonly TopicPartitionOffset[], options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.#pending(async () => {
+      this.#checkOpen();
+      const list = offsets ?? this.#subscriptions.allConsumed();
+      for (const o of list) checkOffset(o);
+      await this.#committer.commitSync(
+        list,
+        Date.now() + (options.timeoutMs ?? this.#config.defaultApiTimeoutMs),
+      );
+    });
   }
 
   /**
@@ -653,48 +473,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.#committer.commitAsync(list, callback);
   }
 
-  // ---- group ---------------------------------------------------------------------------------
-
-  #ensureGroup(): GroupMembership {
-    if (this.#group === null) {
-      const host = this.#host!;
-      this.#group =
-        this.#config.groupProtocol === "consumer"
-          ? new ConsumerMembership(host, this.#link!)
-          : new ClassicMembership(host, this.#link!);
-      const group = this.#group;
-      this.#offsets!.onFenced = (code) => {
-        group.fenced(code);
-        this.#wake();
-      };
-    }
-    return this.#group;
-  }
-
-  #refreshPattern(): void {
-    this.#cluster.refreshMetadata(null).then(
-      (metadata) => {
-        const subs = this.#subscriptions;
-        const pattern = subs.pattern;
-        if (subs.mode !== "pattern" || pattern === null || this.#closed) return;
-        const matches = [...metadata.topics.values()]
-          .filter((t) => !(this.#config.excludeInternalTopics && t.isInternal) && pattern.test(t.name))
-          .map((t) => t.name)
-          .sort();
-        if (matches.join(",") === [...subs.topics].sort().join(",")) return;
-        subs.topics = new Set(matches);
-        for (const t of matches) this.#cluster.addInterest(t);
-        this.#group?.subscriptionChanged();
-        this.#wake();
-      },
-      (err: unknown) => {
-        this.#cluster.logger.warn("listing topics for a pattern subscription failed", {
-          error: (err as Error).message,
-        });
-      },
-    );
-  }
-
   // ---- closing -------------------------------------------------------------------------------
 
   /**
@@ -703,34 +481,19 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * Whatever is left after `timeoutMs` (default 30 s) is abandoned.
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.#closePromise ??= this.#close(options.timeoutMs ?? 30_000);
+    this.#closePromise ??= this.#pending(() => this.#close(options.timeoutMs ?? 30_000));
     return this.#closePromise;
   }
 
   async #close(timeoutMs: number): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#patternTimer);
+    this.#pattern.stop();
     // No more joins or heartbeats; leaving (below) still works.
     this.#group?.close();
     this.#wake();
     const graceful = async () => {
-      // A run() handler still at work: its records are not consumed yet.
-      const handling = this.#handling;
-      const consumed = this.#subscriptions
-        .allConsumed()
-        .map((o) =>
-          handling !== null && handling.state.topic === o.topic && handling.state.partition === o.partition
-            ? { ...o, offset: handling.next, leaderEpoch: -1 }
-            : o,
-        );
-      await this.#committer.commitOnClose(consumed, Date.now() + timeoutMs);
-      const group = this.#group;
-      if (group !== null && this.#subscriptions.mode !== "manual") {
-        const owned = this.#subscriptions.assignment();
-        if (this.#config.groupInstanceId === null && owned.length > 0)
-          await this.#rebalance.revoke(owned, !group.stable);
-        await group.leave("the consumer is being closed");
-      }
+      await this.#committer.commitOnClose(this.#loop.consumed(), Date.now() + timeoutMs);
+      if (this.#subscriptions.mode !== "manual") await this.#member?.leaveOnClose();
       await this.#fetcher.close();
     };
     let timer: NodeJS.Timeout | undefined;
@@ -757,27 +520,5 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   #checkOpen(): void {
     if (this.#closed) throw new ClientClosedError("the consumer is closed");
-  }
-}
-
-function checkPartition(tp: TopicPartition): void {
-  if (
-    tp === null ||
-    typeof tp !== "object" ||
-    typeof tp.topic !== "string" ||
-    tp.topic === "" ||
-    !Number.isInteger(tp.partition) ||
-    tp.partition < 0
-  ) {
-    throw new IllegalArgumentError(`not a topic partition: ${JSON.stringify(tp)}`);
-  }
-}
-
-function checkOffset(o: TopicPartitionOffset): void {
-  checkPartition(o);
-  if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
-    throw new IllegalArgumentError(
-      `offset of ${o.topic}-${o.partition} must be a non-negative integer, got ${o.offset}`,
-    );
   }
 }

@@ -8,6 +8,9 @@ import {
 } from "@weir/protocol";
 import { backoffMs } from "../cluster/backoff.js";
 import type { Cluster } from "../cluster/cluster.js";
+import { DeadlineTimer } from "../cluster/deadline-timer.js";
+import { staleMetadataErrors } from "../cluster/metadata-errors.js";
+import { NodeBackoff } from "../cluster/node-backoff.js";
 import type { ConsumerConfig } from "../config/options-table.js";
 import { brokerError, ClientClosedError, KafkaError } from "../errors.js";
 import { type AbortedTransaction, CompletedFetch } from "./completed-fetch.js";
@@ -19,18 +22,11 @@ import type { PartitionState, SubscriptionState } from "./subscription-state.js"
 const MAX_BUFFERED_FETCHES = 2;
 
 /** Partition errors after which fresh metadata (a new leader) is needed. */
-const METADATA_ERRORS: ReadonlySet<number> = new Set([
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
-  ErrorCode.LEADER_NOT_AVAILABLE,
+const METADATA_ERRORS = staleMetadataErrors(
   ErrorCode.REPLICA_NOT_AVAILABLE,
-  ErrorCode.FENCED_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.UNKNOWN_TOPIC_ID,
   ErrorCode.INCONSISTENT_TOPIC_ID,
-  ErrorCode.KAFKA_STORAGE_ERROR,
   ErrorCode.OFFSET_NOT_AVAILABLE,
-]);
+);
 
 interface Wanted extends FetchPartition {
   readonly state: PartitionState;
@@ -53,13 +49,14 @@ export class Fetcher {
   readonly #onData: () => void;
   readonly #sessions = new Map<number, FetchSession>();
   readonly #inFlight = new Set<number>();
-  readonly #nodeFailures = new Map<number, { failures: number; retryAt: number }>();
+  /** Leaders whose last fetch failed, left alone for a backoff. */
+  readonly #nodeBackoff: NodeBackoff;
   #ready: PartitionState[] = [];
   #readyHead = 0;
   #current: PartitionState | undefined;
   #scheduled = false;
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  /** Wakes the fetcher when the next backoff ends. */
+  readonly #timer = new DeadlineTimer(() => this.#sendFetches());
   #closed = false;
   /** Fetch requests sent, for tests and metrics. */
   fetchRequests = 0;
@@ -74,6 +71,7 @@ export class Fetcher {
     this.#config = config;
     this.#subscriptions = subscriptions;
     this.#onData = onData;
+    this.#nodeBackoff = new NodeBackoff(config);
   }
 
   /** Sends fetches soon (coalesced): after a position was set, records were taken, a partition resumed … */
@@ -201,7 +199,7 @@ export class Fetcher {
   /** Closes the fetch sessions (best effort, without waiting long) and stops fetching. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#timer.clear();
     const closes: Promise<unknown>[] = [];
     for (const [nodeId, session] of this.#sessions) {
       const plan = session.closePlan();
@@ -284,18 +282,12 @@ export class Fetcher {
   }
 
   #armTimer(at: number): void {
-    if (this.#closed || at >= this.#timerAt) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#sendFetches();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.#timer.unref();
+    if (!this.#closed) this.#timer.arm(at);
+  }
+
+  /** A fetch from `node` failed: back off from it (and wake when that ends). */
+  #nodeFailed(node: number): void {
+    this.#armTimer(this.#nodeBackoff.failed(node));
   }
 
   #sendFetches(): void {
@@ -326,9 +318,9 @@ export class Fetcher {
       }
       const node = info.leader;
       if (this.#inFlight.has(node)) continue;
-      const failure = this.#nodeFailures.get(node);
-      if (failure !== undefined && failure.retryAt > now) {
-        wakeAt = Math.min(wakeAt, failure.retryAt);
+      const nodeRetryAt = this.#nodeBackoff.retryAt(node);
+      if (nodeRetryAt > now) {
+        wakeAt = Math.min(wakeAt, nodeRetryAt);
         continue;
       }
       if (state.fetchOffset < 0) state.fetchOffset = state.position;
@@ -374,7 +366,7 @@ export class Fetcher {
         const response = await connection.send(ApiKey.Fetch, version, this.#request(plan, version), {
           timeoutMs: this.#config.requestTimeoutMs + this.#config.fetchMaxWaitMs,
         });
-        this.#nodeFailures.delete(node);
+        this.#nodeBackoff.succeeded(node);
         this.#onResponse(node, s, plan, wanted, version, response);
       } catch (err) {
         s.onError();
@@ -384,13 +376,7 @@ export class Fetcher {
           this.#subscriptions.errors.push(err);
           this.#onData();
         }
-        const failure = this.#nodeFailures.get(node) ?? { failures: 0, retryAt: 0 };
-        failure.failures++;
-        failure.retryAt =
-          Date.now() +
-          backoffMs(failure.failures, this.#config.retryBackoffMs, this.#config.retryBackoffMaxMs);
-        this.#nodeFailures.set(node, failure);
-        this.#armTimer(failure.retryAt);
+        this.#nodeFailed(node);
         this.#cluster.requestUpdate();
         this.#cluster.logger.debug("fetch failed", { broker: node, error: (err as Error).message });
       } finally {
@@ -457,15 +443,7 @@ export class Fetcher {
         errorCode === ErrorCode.INVALID_FETCH_SESSION_EPOCH ||
         errorCode === ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR;
       this.#cluster.logger.debug("fetch session error", { broker: node, error: errorCode });
-      if (!sessionError) {
-        const failure = this.#nodeFailures.get(node) ?? { failures: 0, retryAt: 0 };
-        failure.failures++;
-        failure.retryAt =
-          Date.now() +
-          backoffMs(failure.failures, this.#config.retryBackoffMs, this.#config.retryBackoffMaxMs);
-        this.#nodeFailures.set(node, failure);
-        this.#armTimer(failure.retryAt);
-      }
+      if (!sessionError) this.#nodeFailed(node);
       return;
     }
     const byKey = new Map<string, Wanted>();

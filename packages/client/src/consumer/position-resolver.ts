@@ -1,10 +1,13 @@
 import { ApiKey, ErrorCode } from "@weir/protocol";
 import { backoffMs } from "../cluster/backoff.js";
 import type { Cluster } from "../cluster/cluster.js";
+import { DeadlineTimer } from "../cluster/deadline-timer.js";
 import type { ConsumerConfig } from "../config/options-table.js";
-import { asKafkaError, brokerError, ClientClosedError, KafkaError } from "../errors.js";
+import { asKafkaError, brokerError, ClientClosedError, KafkaError, TimeoutError } from "../errors.js";
+import { IllegalStateError } from "./consumer-errors.js";
 import type { GroupOffsets } from "./group/group-offsets.js";
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from "./subscription-state.js";
+import { MAX_WAIT_MS } from "./wakeup.js";
 
 /** ListOffsets timestamps: -2 the log start, -1 the end. */
 function resetTimestamp(strategy: OffsetResetStrategy): number {
@@ -35,8 +38,8 @@ export class PositionResolver {
   readonly #subscriptions: SubscriptionState;
   readonly #offsets: () => GroupOffsets | null;
   readonly #onChange: () => void;
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  /** Wakes the consumer when the next lookup backoff ends. */
+  readonly #timer = new DeadlineTimer(() => this.#onChange());
   #closed = false;
 
   constructor(
@@ -55,7 +58,38 @@ export class PositionResolver {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#timer.clear();
+  }
+
+  /**
+   * The position of an assigned partition once known, looking it up as needed, by `deadline`
+   * (TimeoutError after). `wait` sleeps until something changed; `checkOpen` throws once the
+   * consumer is closed. A final error of the lookup is thrown here instead of at the next poll.
+   */
+  async awaitPosition(
+    state: PartitionState,
+    deadline: number,
+    wait: (ms: number) => Promise<void>,
+    checkOpen: () => void,
+  ): Promise<number> {
+    const errors = this.#subscriptions.errors;
+    for (;;) {
+      if (state.hasValidPosition) return state.position;
+      if (!state.assigned)
+        throw new IllegalStateError(`${state.topic}-${state.partition} is no longer assigned`);
+      checkOpen();
+      const error = errors.find((e) => e.topic === state.topic && e.partition === state.partition);
+      if (error !== undefined) {
+        errors.splice(errors.indexOf(error), 1);
+        throw error;
+      }
+      const now = Date.now();
+      if (now >= deadline) {
+        throw new TimeoutError(`the position of ${state.topic}-${state.partition} was not found in time`);
+      }
+      this.update();
+      await wait(Math.min(deadline - now, MAX_WAIT_MS));
+    }
   }
 
   /** Starts the lookups that are due; returns at once. */
@@ -227,17 +261,6 @@ export class PositionResolver {
   }
 
   #arm(at: number): void {
-    if (this.#closed || at >= this.#timerAt) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#onChange();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.#timer.unref();
+    if (!this.#closed) this.#timer.arm(at);
   }
 }

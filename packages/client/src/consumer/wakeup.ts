@@ -1,3 +1,6 @@
+/** Longest single sleep of a waiting poll; it re-checks its state after it. */
+export const MAX_WAIT_MS = 1_000;
+
 /**
  * Lets a waiting poll sleep until something it may care about happened (records arrived, a
  * position was found, the group needs attention) or its time is up.
@@ -20,7 +23,11 @@ export class Wakeup {
         clearTimeout(timer);
         resolve();
       };
-      if (Number.isFinite(ms)) timer = setTimeout(wake, Math.max(0, ms));
+      if (Number.isFinite(ms)) {
+        timer = setTimeout(wake, Math.max(0, ms));
+        // The poll waiting here holds the process open (KeepAlive), not this timer.
+        timer.unref();
+      }
       this.#waiters.push(wake);
     });
   }

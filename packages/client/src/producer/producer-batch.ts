@@ -9,7 +9,18 @@ import {
 } from "@weir/protocol";
 import type { KafkaError } from "../errors.js";
 import type { EncodedHeader, RecordMetadata } from "./producer-record.js";
-import { measureRecord, type RecordSizes, recordSize, writeRecord } from "./record-encoder.js";
+import {
+  measureRecord,
+  type RecordSizes,
+  recordBounds,
+  recordSize,
+  reframedSize,
+  writeRecord,
+  writeReframed,
+} from "./record-encoder.js";
+
+/** Sequence numbers wrap to 0 after Int32.MAX, as Kafka's do. */
+export const SEQUENCE_MODULO = 2147483648;
 
 /** Receives the outcome of the records it sent (one send() or one sendBatch()). */
 export interface DeliverySink {
@@ -52,6 +63,8 @@ export class ProducerBatch {
   attempts = 0;
   /** Epoch ms before which a retry must not be sent. */
   retryAt = 0;
+  /** Why the last attempt failed (named when the batch expires). */
+  lastError: KafkaError | null = null;
   producerId = -1;
   producerEpoch = -1;
   baseSequence = -1;
@@ -68,7 +81,12 @@ export class ProducerBatch {
 
   /** Sequence of the last record (wrapping after Int32.MAX like Kafka's). */
   get lastSequence(): number {
-    return (this.baseSequence + this.count - 1) % 2147483648;
+    return (this.baseSequence + this.count - 1) % SEQUENCE_MODULO;
+  }
+
+  /** Bytes of the batch uncompressed, header included. */
+  get sizeInBytes(): number {
+    return this.#pos;
   }
 
   /**
@@ -84,22 +102,10 @@ export class ProducerBatch {
     sinkIndex: number,
   ): number {
     if (this.full) return 0;
-    const first = this.count === 0;
-    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
+    const timestampDelta = this.count === 0 ? 0 : timestamp - this.baseTimestamp;
     const measured = measureRecord(key, value, headers, sizes);
     const size = recordSize(measured, timestampDelta, this.count);
-    if (this.#pos + size > this.#buf.length) {
-      if (!first) {
-        this.full = true;
-        return 0;
-      }
-      // Only when the caller sized the batch wrongly; grow rather than fail.
-      const bigger = Buffer.allocUnsafe(this.#pos + size);
-      this.#buf.copy(bigger, 0, 0, this.#pos);
-      this.#buf = bigger;
-    }
-    if (first) this.baseTimestamp = timestamp;
-    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    if (!this.#makeRoom(size)) return 0;
     this.#pos = writeRecord(
       this.#buf,
       this.#pos,
@@ -111,11 +117,88 @@ export class ProducerBatch {
       timestampDelta,
       this.count,
     );
+    this.#appended(timestamp, sink, sinkIndex);
+    return size;
+  }
+
+  /** Whether `size` more bytes fit; marks the batch full when not. The first record always fits. */
+  #makeRoom(size: number): boolean {
+    if (this.#pos + size <= this.#buf.length) return true;
+    if (this.count > 0) {
+      this.full = true;
+      return false;
+    }
+    // Only when the caller sized the batch wrongly; grow rather than fail.
+    const bigger = Buffer.allocUnsafe(this.#pos + size);
+    this.#buf.copy(bigger, 0, 0, this.#pos);
+    this.#buf = bigger;
+    return true;
+  }
+
+  #appended(timestamp: number, sink: DeliverySink, sinkIndex: number): void {
+    if (this.count === 0) this.baseTimestamp = timestamp;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     this.sinks.push(sink);
     this.sinkIndexes.push(sinkIndex);
     this.timestamps.push(timestamp);
     this.count++;
-    return size;
+  }
+
+  /**
+   * Kafka's split of a batch the broker refused as too large (MESSAGE_TOO_LARGE): its records
+   * again, in order, in batches of at most `maxBytes` (at least one record each), with the same
+   * creation time and promises. A batch that carried a sequence hands its range on: the parts
+   * take consecutive sequences from its base, so the partition's numbering has no hole (the broker
+   * wrote none of them). This batch is left without records; see `handOver`.
+   */
+  split(maxBytes: number): ProducerBatch[] {
+    const parts: ProducerBatch[] = [];
+    let part: ProducerBatch | undefined;
+    let pos = RECORD_BATCH_OVERHEAD;
+    for (let i = 0; i < this.count; i++) {
+      const { tail, end } = recordBounds(this.#buf, pos);
+      const bytes = this.#buf.subarray(tail, end);
+      pos = end;
+      if (
+        part === undefined ||
+        !part.#appendReframed(bytes, this.timestamps[i], this.sinks[i], this.sinkIndexes[i])
+      ) {
+        part = new ProducerBatch(
+          this.topic,
+          this.partition,
+          Math.max(maxBytes, RECORD_BATCH_OVERHEAD + reframedSize(bytes.length, 0, 0)),
+          this.createdAt,
+        );
+        part.#appendReframed(bytes, this.timestamps[i], this.sinks[i], this.sinkIndexes[i]);
+        parts.push(part);
+      }
+    }
+    if (this.baseSequence >= 0) {
+      let sequence = this.baseSequence;
+      for (const p of parts) {
+        p.stamp(this.producerId, this.producerEpoch, sequence);
+        sequence = (sequence + p.count) % SEQUENCE_MODULO;
+      }
+    }
+    return parts;
+  }
+
+  #appendReframed(tail: Buffer, timestamp: number, sink: DeliverySink, sinkIndex: number): boolean {
+    const timestampDelta = this.count === 0 ? 0 : timestamp - this.baseTimestamp;
+    if (!this.#makeRoom(reframedSize(tail.length, timestampDelta, this.count))) return false;
+    this.#pos = writeReframed(this.#buf, this.#pos, tail, timestampDelta, this.count);
+    this.#appended(timestamp, sink, sinkIndex);
+    return true;
+  }
+
+  /**
+   * After `split`: this batch is done as far as the sender goes, and `done()` resolves once every
+   * part has completed (so flush() still waits for its records).
+   */
+  handOver(parts: readonly ProducerBatch[]): void {
+    if (this.completed) return;
+    this.completed = true;
+    void Promise.all(parts.map((p) => p.done())).then(() => this.#finish());
   }
 
   /**

@@ -12,6 +12,8 @@ import { brokerError, ClientClosedError } from "../errors.js";
 export class ProducerIdentity {
   producerId = -1;
   producerEpoch = -1;
+  /** A partition's sequence can no longer be trusted: the sender bumps the epoch before going on. */
+  bumpNeeded = false;
   #cluster: Cluster;
   #config: ProducerConfig;
 

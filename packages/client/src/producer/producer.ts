@@ -1,6 +1,6 @@
 import { ErrorCode, errorName, isRetriable } from "@weir/protocol";
 import type { Cluster } from "../cluster/cluster.js";
-import { withRetries } from "../cluster/retry.js";
+import { DeadlineTimer } from "../cluster/deadline-timer.js";
 import type { ProducerConfig } from "../config/options-table.js";
 import { asKafkaError, ClientClosedError, KafkaError, NetworkError, TimeoutError } from "../errors.js";
 import type { DeliverySink } from "./producer-batch.js";
@@ -93,9 +93,11 @@ export class Producer {
   #waitingRemoved = 0;
   #waitingListeners: { target: number; resolve: () => void }[] = [];
   #bufferListeners: (() => void)[] = [];
-  #waitTimer: NodeJS.Timeout | undefined;
-  #waitTimerAt = Number.POSITIVE_INFINITY;
+  /** Fires at the max.block.ms deadline of the record at the head of the waiting line. */
+  readonly #waitTimer = new DeadlineTimer(() => this.#processWaiting());
   #memoryShort = false;
+  /** Whether accepted records are pending: they hold the process open (KeepAlive). */
+  #holding = false;
   #batchDoneScheduled = false;
   #closing = false;
   #closePromise: Promise<void> | undefined;
@@ -133,13 +135,10 @@ export class Producer {
    * Connects to the cluster and loads its metadata, so an unreachable cluster fails here (after
    * max.block.ms of retries) rather than at the first send. Optional: send() connects by itself.
    */
-  async connect(): Promise<void> {
-    this.#checkOpen();
-    await withRetries(() => this.#cluster.refreshMetadata(), {
-      deadline: Date.now() + this.#config.maxBlockMs,
-      backoffMs: this.#config.retryBackoffMs,
-      backoffMaxMs: this.#config.retryBackoffMaxMs,
-      what: "connecting to the cluster",
+  connect(): Promise<void> {
+    return this.#cluster.keepAlive.during(async () => {
+      this.#checkOpen();
+      await this.#cluster.loadMetadata(this.#config.maxBlockMs);
     });
   }
 
@@ -184,7 +183,11 @@ export class Producer {
   }
 
   /** Sends every buffered record now and resolves when all sent before this call have completed. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.#cluster.keepAlive.during(() => this.#flush());
+  }
+
+  async #flush(): Promise<void> {
     const sender = this.#sender;
     sender.urgent++;
     try {
@@ -207,18 +210,23 @@ export class Producer {
    * passes fail with CLIENT_CLOSED. Safe to call more than once.
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.#closePromise ??= this.#close(options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    this.#closePromise ??= this.#cluster.keepAlive.during(() =>
+      this.#close(options.timeoutMs ?? Number.POSITIVE_INFINITY),
+    );
     return this.#closePromise;
   }
 
   async #close(timeoutMs: number): Promise<void> {
     this.#closing = true;
-    const flushed = this.flush();
+    const flushed = this.#flush();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
       flushed.then(() => true),
       new Promise<boolean>((resolve) => {
-        if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+        if (Number.isFinite(timeoutMs)) {
+          timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+          timer.unref();
+        }
       }),
     ]);
     clearTimeout(timer);
@@ -227,9 +235,10 @@ export class Producer {
       this.#failWaiting(() => error);
       this.#sender.abort(error);
     }
-    clearTimeout(this.#waitTimer);
+    this.#waitTimer.clear();
     this.#sender.stop();
     this.#cluster.close();
+    this.#releaseIfIdle();
   }
 
   #checkOpen(): void {
@@ -250,6 +259,10 @@ export class Producer {
     } catch (err) {
       sink.failed(index, asKafkaError(err, "invalid record"));
       return;
+    }
+    if (!this.#holding) {
+      this.#holding = true;
+      this.#cluster.keepAlive.hold();
     }
     const topic = this.#acc.topic(record.topic);
     if (this.#waitingHead === this.#waiting.length && topic.partitionCount > 0) {
@@ -297,6 +310,7 @@ export class Producer {
       partition = this.#acc.partitionFor(topic, record);
     } catch (err) {
       sink.failed(index, asKafkaError(err, "partitioner"));
+      this.#releaseIfIdle();
       return true;
     }
     return this.#acc.append(topic, partition, record, timestamp, headers, sink, index, Date.now());
@@ -326,6 +340,15 @@ export class Producer {
         this.#removeWaiting();
         w.sink.failed(w.index, asKafkaError(err, "producer internal error"));
       }
+    }
+    this.#releaseIfIdle();
+  }
+
+  /** Lets the process exit once no accepted record is pending (see KeepAlive). */
+  #releaseIfIdle(): void {
+    if (this.#holding && this.#acc.incomplete.size === 0 && this.waitingRecords === 0) {
+      this.#holding = false;
+      this.#cluster.keepAlive.release();
     }
   }
 
@@ -422,6 +445,7 @@ export class Producer {
       this.#removeWaiting();
       w.sink.failed(w.index, error(w));
     }
+    this.#releaseIfIdle();
   }
 
   #setMemoryShort(short: boolean): void {
@@ -439,24 +463,15 @@ export class Producer {
   }
 
   #armWaitTimer(): void {
+    const timer = this.#waitTimer;
     if (this.#waitingHead === this.#waiting.length) {
-      clearTimeout(this.#waitTimer);
-      this.#waitTimer = undefined;
-      this.#waitTimerAt = Number.POSITIVE_INFINITY;
+      timer.clear();
       return;
     }
     const at = this.#waiting[this.#waitingHead].deadline;
-    if (at === this.#waitTimerAt) return;
-    clearTimeout(this.#waitTimer);
-    this.#waitTimerAt = at;
-    this.#waitTimer = setTimeout(
-      () => {
-        this.#waitTimer = undefined;
-        this.#waitTimerAt = Number.POSITIVE_INFINITY;
-        this.#processWaiting();
-      },
-      Math.max(0, at - Date.now()),
-    );
+    if (at === timer.at) return;
+    timer.clear();
+    timer.arm(at);
   }
 
   #onBatchDone(): void {
@@ -467,6 +482,7 @@ export class Producer {
       this.#batchDoneScheduled = false;
       if (this.#waitingHead < this.#waiting.length) this.#processWaiting();
       else if (this.#memoryShort) this.#setMemoryShort(false);
+      this.#releaseIfIdle();
     });
   }
 }

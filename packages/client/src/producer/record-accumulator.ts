@@ -216,6 +216,25 @@ export class RecordAccumulator {
     return true;
   }
 
+  /**
+   * Kafka's splitAndReenqueue: replaces a batch the broker refused as too large by smaller ones
+   * (see ProducerBatch.split), put back at the front of its partition's queue, in order, as if
+   * never tried. Returns the parts.
+   */
+  splitAndReenqueue(batch: ProducerBatch, maxBytes: number): ProducerBatch[] {
+    const parts = batch.split(maxBytes);
+    this.release(batch);
+    const state = this.topic(batch.topic).partitions[batch.partition];
+    for (let i = parts.length - 1; i >= 0; i--) {
+      this.#memoryUsed += parts[i].reserved;
+      this.incomplete.add(parts[i]);
+      state.requeue(parts[i]);
+    }
+    this.nonEmpty.add(state);
+    batch.handOver(parts);
+    return parts;
+  }
+
   /** Gives a completed batch's memory back. */
   release(batch: ProducerBatch): void {
     if (!this.incomplete.delete(batch)) return;

@@ -111,3 +111,49 @@ export function writeRecord(
   }
   return pos;
 }
+
+/*
+ * Re-framing, for splitting a batch: a record's key, value and headers (its "tail") are copied as
+ * they are; only the length and the deltas in front of them change with the new batch.
+ */
+
+/** Where a record written at `pos` ends, and where its tail (key onwards) starts. */
+export function recordBounds(buf: Buffer, pos: number): { tail: number; end: number } {
+  let length = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    b = buf[pos++];
+    length += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  const end = pos + length / 2; // zigzag of a non-negative length
+  let tail = pos + 1; // attributes
+  for (let field = 0; field < 2; field++) {
+    // timestampDelta varlong, offsetDelta varint: skipped, not decoded
+    while (buf[tail++] & 0x80);
+  }
+  return { tail, end };
+}
+
+/** Size of a record with a `tailLength`-byte tail at the given deltas. */
+export function reframedSize(tailLength: number, timestampDelta: number, offsetDelta: number): number {
+  const body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + tailLength;
+  return sizeOfVarint(body) + body;
+}
+
+/** Writes a record from its tail and new deltas at `pos`; returns the position after it. */
+export function writeReframed(
+  buf: Buffer,
+  pos: number,
+  tail: Buffer,
+  timestampDelta: number,
+  offsetDelta: number,
+): number {
+  const body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + tail.length;
+  pos = writeVarint(buf, pos, body);
+  buf[pos++] = 0; // attributes
+  pos = writeVarlong(buf, pos, timestampDelta);
+  pos = writeVarint(buf, pos, offsetDelta);
+  return pos + tail.copy(buf, pos);
+}

@@ -87,10 +87,45 @@ describe("options", () => {
     assert.equal(resolveProducerConfig(client, { maxInFlightRequestsPerConnection: 10 }).idempotent, false);
   });
 
-  it("checks delivery.timeout.ms against linger.ms + request.timeout.ms", () => {
+  it("checks delivery.timeout.ms against linger.ms + request.timeout.ms as Kafka does", () => {
+    const tooShort =
+      /deliveryTimeoutMs \(delivery.timeout.ms\) 1000 must be at least linger.ms \+ request.timeout.ms \(2005\)/;
+    // Set too low by hand, in either spelling or on the Kafka instance: an error.
     assert.throws(
       () => resolveProducerConfig(client, { deliveryTimeoutMs: 1000, requestTimeoutMs: 2000 }),
-      /delivery.timeout.ms/,
+      (err) => err instanceof ConfigError && tooShort.test(err.message),
+    );
+    assert.throws(
+      () =>
+        resolveProducerConfig(client, {
+          properties: { "delivery.timeout.ms": "1000", "request.timeout.ms": "2000" },
+        }),
+      tooShort,
+    );
+    assert.throws(
+      () =>
+        resolveProducerConfig(
+          clientLayer({ bootstrapServers: ["localhost:9092"], properties: { "delivery.timeout.ms": 1000 } }),
+          { requestTimeoutMs: 2000 },
+        ),
+      tooShort,
+    );
+    // Left at its default: raised to the sum, with a warning.
+    const warnings: unknown[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (m: string, c?: object) => warnings.push([m, c]),
+      error() {},
+    };
+    const raised = resolveProducerConfig(client, { requestTimeoutMs: 200_000, lingerMs: 50 }, logger);
+    assert.equal(raised.deliveryTimeoutMs, 200_050);
+    assert.deepEqual(warnings, [
+      ["delivery.timeout.ms raised to linger.ms + request.timeout.ms", { from: 120_000, to: 200_050 }],
+    ]);
+    assert.equal(
+      resolveProducerConfig(client, { deliveryTimeoutMs: 2005, requestTimeoutMs: 2000 }).deliveryTimeoutMs,
+      2005,
     );
   });
 

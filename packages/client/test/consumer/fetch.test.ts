@@ -6,7 +6,6 @@ import {
   buildRecordBatch,
   ControlRecordType,
   type FetchRequest,
-  type MetadataResponse,
   readRecordBatchHeader,
 } from "@weir/protocol";
 import type { Consumer } from "../../src/consumer/consumer.js";
@@ -27,20 +26,12 @@ const fetches: FetchRequest[] = [];
 
 before(async () => {
   broker = await startTestBroker({ config: { "auto.create.topics.enable": "false" } });
-  proxy = await KafkaProxy.start(
-    { host: "127.0.0.1", port: broker.port },
-    {
-      request(req) {
-        if (req.apiKey === ApiKey.Fetch) fetches.push(req.body as FetchRequest);
-        return undefined;
-      },
-      response(req, body) {
-        if (req.apiKey !== ApiKey.Metadata) return undefined;
-        const m = body as MetadataResponse;
-        return { ...m, brokers: m.brokers.map((b) => ({ ...b, host: "127.0.0.1", port: proxy.port })) };
-      },
+  proxy = await KafkaProxy.inFrontOf(broker.port, {
+    request(req) {
+      if (req.apiKey === ApiKey.Fetch) fetches.push(req.body as FetchRequest);
+      return undefined;
     },
-  );
+  });
   kafka = new Kafka({ bootstrapServers: [proxy.address], clientId: "fetch-test" });
 });
 

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  ApiKey,
-  ErrorCode,
-  type MetadataResponse,
-  type ProduceRequest,
-  type ProduceResponse,
-} from "@weir/protocol";
+import { ApiKey, ErrorCode, type MetadataResponse } from "@weir/protocol";
 import type { Admin } from "../../src/admin/admin.js";
 import type { Cluster } from "../../src/cluster/cluster.js";
 import type { Logger } from "../../src/config/options-table.js";
@@ -16,7 +10,7 @@ import { Kafka } from "../../src/kafka.js";
 import type { RecordMetadata } from "../../src/producer/producer-record.js";
 import { testCluster } from "../support/clients.js";
 import { failOnUnhandledRejections } from "../support/guards.js";
-import { KafkaProxy } from "../support/kafka-proxy.js";
+import { KafkaProxy, produceErrorResponse } from "../support/kafka-proxy.js";
 import { readPartition } from "../support/read-partition.js";
 import { startTestBroker, type TestBroker } from "../support/test-broker.js";
 
@@ -78,12 +72,7 @@ describe("idempotent producer", () => {
   it("keeps order and writes no duplicates when connections are cut mid-flight", async () => {
     const topic = "idem-cut";
     await admin.createTopics([{ name: topic, numPartitions: 3 }]);
-    const proxy = await KafkaProxy.start({ host: "127.0.0.1", port: broker.port });
-    proxy.hooks.response = (req, body) => {
-      if (req.apiKey !== ApiKey.Metadata) return undefined;
-      const m = body as MetadataResponse;
-      return { ...m, brokers: m.brokers.map((b) => ({ ...b, host: "127.0.0.1", port: proxy.port })) };
-    };
+    const proxy = await KafkaProxy.inFrontOf(broker.port);
     const logger = countingLogger();
     const kafka = new Kafka({
       bootstrapServers: [proxy.address],
@@ -164,24 +153,7 @@ describe("idempotent producer", () => {
             if (req.apiKey !== ApiKey.Produce) return undefined;
             produceAt.set(nodeId, (produceAt.get(nodeId) ?? 0) + 1);
             if (nodeId === leader) return undefined;
-            const body = req.body as ProduceRequest;
-            const response: ProduceResponse = {
-              responses: body.topicData.map((t) => ({
-                name: t.name,
-                partitionResponses: t.partitionData.map((p) => ({
-                  index: p.index,
-                  errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
-                  baseOffset: -1n,
-                  logAppendTimeMs: -1n,
-                  logStartOffset: -1n,
-                  recordErrors: [],
-                  errorMessage: null,
-                })),
-              })),
-              throttleTimeMs: 0,
-              nodeEndpoints: [],
-            };
-            return { respond: response };
+            return { respond: produceErrorResponse(req, ErrorCode.NOT_LEADER_OR_FOLLOWER) };
           },
         },
       );
@@ -211,12 +183,7 @@ describe("idempotent producer", () => {
   it("fails records within delivery.timeout.ms when the broker dies mid-request and stays down", async () => {
     const topic = "idem-down";
     await admin.createTopics([{ name: topic, numPartitions: 1 }]);
-    const proxy = await KafkaProxy.start({ host: "127.0.0.1", port: broker.port });
-    proxy.hooks.response = (req, body) => {
-      if (req.apiKey !== ApiKey.Metadata) return undefined;
-      const m = body as MetadataResponse;
-      return { ...m, brokers: m.brokers.map((b) => ({ ...b, host: "127.0.0.1", port: proxy.port })) };
-    };
+    const proxy = await KafkaProxy.inFrontOf(broker.port);
     const kafka = new Kafka({
       bootstrapServers: [proxy.address],
       retryBackoffMs: 20,
@@ -238,7 +205,10 @@ describe("idempotent producer", () => {
         const err = (o as PromiseRejectedResult).reason;
         assert.ok(err instanceof TimeoutError, String(err));
         assert.equal(err.name, "REQUEST_TIMED_OUT");
-        assert.match(err.message, /expiring \d+ record\(s\) for idem-down-0/);
+        assert.match(
+          err.message,
+          /^Expiring \d+ record\(s\) for idem-down-0: \d+ ms has passed since batch creation/,
+        );
       }
     } finally {
       await producer.close();
@@ -246,12 +216,7 @@ describe("idempotent producer", () => {
   });
 
   it("refreshes metadata every metadata.max.age.ms", async () => {
-    const proxy = await KafkaProxy.start({ host: "127.0.0.1", port: broker.port });
-    proxy.hooks.response = (req, body) => {
-      if (req.apiKey !== ApiKey.Metadata) return undefined;
-      const m = body as MetadataResponse;
-      return { ...m, brokers: m.brokers.map((b) => ({ ...b, host: "127.0.0.1", port: proxy.port })) };
-    };
+    const proxy = await KafkaProxy.inFrontOf(broker.port);
     const kafka = new Kafka({ bootstrapServers: [proxy.address], metadataMaxAgeMs: 100 });
     const producer = kafka.producer();
     try {

@@ -122,6 +122,66 @@ describe("ProducerBatch", () => {
     );
   });
 
+  it("splits into smaller batches with the same records, promises, creation time and sequence range", async () => {
+    const delivered: [number, RecordMetadata][] = [];
+    const sink: DeliverySink = { delivered: (i, m) => delivered.push([i, m]), failed() {} };
+    const inputs: Input[] = Array.from({ length: 40 }, (_, i) => ({
+      key: i % 3 === 0 ? null : `key-${i}`,
+      value: `value-${i}-${"x".repeat(i * 7)}`,
+      headers: i % 4 === 0 ? { n: String(i) } : undefined,
+      timestamp: 1_700_000_000_000 + (i % 5) * 1000 - i,
+    }));
+    const big = new ProducerBatch("t", 2, 1 << 20, 12345);
+    for (const [i, r] of inputs.entries()) {
+      assert.ok(big.tryAppend(r.key, r.value, encodeHeaders(r.headers), r.timestamp, sink, i) > 0);
+    }
+    big.seal(CompressionType.None, undefined);
+    big.stamp(7, 2, 1000);
+    const limit = Math.ceil(big.sizeInBytes / 3);
+    const parts = big.split(limit);
+    assert.ok(parts.length >= 3, `${parts.length} parts`);
+    let sequence = 1000;
+    let next = 0;
+    for (const part of parts) {
+      assert.equal(part.createdAt, 12345);
+      assert.ok(part.sizeInBytes <= limit, `${part.sizeInBytes} <= ${limit}`);
+      assert.equal(part.baseSequence, sequence, "consecutive sequences from the split batch's base");
+      assert.equal(part.producerId, 7);
+      assert.equal(part.producerEpoch, 2);
+      sequence += part.count;
+      part.seal(CompressionType.Lz4, undefined);
+      const [batch] = [...readRecordBatches(part.sealed!)];
+      assert.equal(batch.header.baseSequence, part.baseSequence);
+      const reference = asRecordInputs(inputs.slice(next, next + part.count));
+      const records = [...batch.records()];
+      records.forEach((r, i) => {
+        assert.equal(r.offset, i);
+        assert.deepEqual(r.key, reference[i].key);
+        assert.deepEqual(r.value, reference[i].value);
+        assert.equal(r.timestamp, reference[i].timestamp);
+        assert.deepEqual(
+          r.headers.map((h) => [h.key, h.value]),
+          (reference[i].headers ?? []).map((h) => [h.key, h.value]),
+        );
+      });
+      next += part.count;
+    }
+    assert.equal(next, inputs.length, "every record in exactly one part, in order");
+    let finished = false;
+    big.handOver(parts);
+    void big.done().then(() => {
+      finished = true;
+    });
+    for (const [n, part] of parts.entries()) part.succeed(n * 100, -1);
+    await big.done();
+    assert.ok(finished, "the split batch is done once its parts are");
+    assert.deepEqual(
+      delivered.map(([i]) => i),
+      inputs.map((_, i) => i),
+      "each record's own promise is settled by its part",
+    );
+  });
+
   it("resolves each record with base offset + its index and the log append time when given", () => {
     const seen: RecordMetadata[] = [];
     const errors: KafkaError[] = [];

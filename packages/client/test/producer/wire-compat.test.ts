@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  ApiKey,
-  type MetadataResponse,
-  type ProduceRequest,
-  RECORD_BATCH_OVERHEAD,
-  readRecordBatchHeader,
-} from "@weir/protocol";
+import { ApiKey, type ProduceRequest, RECORD_BATCH_OVERHEAD, readRecordBatchHeader } from "@weir/protocol";
 import kafkajs from "kafkajs";
 import { Kafka } from "../../src/kafka.js";
 import { failOnUnhandledRejections } from "../support/guards.js";
@@ -22,26 +16,18 @@ const captured = new Map<string, Buffer[]>();
 
 before(async () => {
   broker = await startTestBroker();
-  proxy = await KafkaProxy.start(
-    { host: "127.0.0.1", port: broker.port },
-    {
-      request(req) {
-        if (req.apiKey !== ApiKey.Produce) return undefined;
-        for (const t of (req.body as ProduceRequest).topicData) {
-          for (const p of t.partitionData) {
-            if (p.records !== null)
-              captured.set(t.name, [...(captured.get(t.name) ?? []), Buffer.from(p.records)]);
-          }
+  proxy = await KafkaProxy.inFrontOf(broker.port, {
+    request(req) {
+      if (req.apiKey !== ApiKey.Produce) return undefined;
+      for (const t of (req.body as ProduceRequest).topicData) {
+        for (const p of t.partitionData) {
+          if (p.records !== null)
+            captured.set(t.name, [...(captured.get(t.name) ?? []), Buffer.from(p.records)]);
         }
-        return undefined;
-      },
-      response(req, body) {
-        if (req.apiKey !== ApiKey.Metadata) return undefined;
-        const m = body as MetadataResponse;
-        return { ...m, brokers: m.brokers.map((b) => ({ ...b, host: "127.0.0.1", port: proxy.port })) };
-      },
+      }
+      return undefined;
     },
-  );
+  });
 });
 
 after(async () => {

@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import {
+  ApiKey,
   type ApiKeyValue,
   decodeRequestBody,
   decodeRequestHeader,
@@ -7,6 +8,9 @@ import {
   decodeResponseHeader,
   encodeResponseBody,
   encodeResponseHeader,
+  type MetadataResponse,
+  type ProduceRequest,
+  type ProduceResponse,
   Reader,
   requestHeaderVersion,
   responseHeaderVersion,
@@ -22,12 +26,22 @@ export interface ProxiedRequest {
   readonly body: unknown;
 }
 
+/**
+ * What the proxy does with a request: answer it itself (`respond`, the body encoded at the
+ * request's version), forward it, swallow it ("drop") or cut the connection ("close"). `delayMs`
+ * holds the answer or the forwarding back that long, and every later request of the connection
+ * behind it, so responses stay in request order.
+ */
+export type ProxyVerdict =
+  | { respond: unknown; delayMs?: number }
+  | { forward: true; delayMs: number }
+  | "drop"
+  | "close"
+  | undefined;
+
 export interface ProxyHooks {
-  /**
-   * Sees every request. Return `{ respond }` to answer it without forwarding (the body is encoded
-   * at the request's version), "drop" to swallow it, "close" to cut the connection.
-   */
-  request?(req: ProxiedRequest): { respond: unknown } | "drop" | "close" | undefined;
+  /** Sees every request and says what to do with it (undefined: forward it at once). */
+  request?(req: ProxiedRequest): ProxyVerdict;
   /** Sees every response; may return a replacement body. */
   response?(req: ProxiedRequest, body: unknown): unknown;
 }
@@ -36,6 +50,9 @@ interface Pair {
   client: Socket;
   server: Socket;
   pending: Map<number, ProxiedRequest>;
+  /** Requests held back by a delay, and those queued behind them, in order. */
+  held: Promise<void>;
+  holding: number;
 }
 
 /**
@@ -66,6 +83,20 @@ export class KafkaProxy {
     return new KafkaProxy(server, target, hooks);
   }
 
+  /**
+   * A proxy in front of the broker at 127.0.0.1:`port` whose Metadata answers name the proxy as
+   * every broker, so that a client reaches the cluster only through it.
+   */
+  static async inFrontOf(port: number, hooks: ProxyHooks = {}): Promise<KafkaProxy> {
+    const proxy = await KafkaProxy.start({ host: "127.0.0.1", port }, hooks);
+    proxy.hooks.response = (req, body) => {
+      if (req.apiKey !== ApiKey.Metadata) return undefined;
+      const m = body as MetadataResponse;
+      return { ...m, brokers: m.brokers.map((b) => ({ ...b, host: "127.0.0.1", port: proxy.port })) };
+    };
+    return proxy;
+  }
+
   get address(): string {
     return `127.0.0.1:${this.port}`;
   }
@@ -90,7 +121,7 @@ export class KafkaProxy {
 
   #accept(client: Socket): void {
     const server = connect(this.target.port, this.target.host);
-    const pair: Pair = { client, server, pending: new Map() };
+    const pair: Pair = { client, server, pending: new Map(), held: Promise.resolve(), holding: 0 };
     this.#pairs.add(pair);
     const drop = () => {
       client.destroy();
@@ -129,14 +160,28 @@ export class KafkaProxy {
       return;
     }
     if (verdict === "drop") return;
-    if (verdict !== undefined) {
-      pair.client.write(encodeFrame(req, verdict.respond));
+    const act = () => {
+      if (verdict !== undefined && "respond" in verdict) {
+        pair.client.write(encodeFrame(req, verdict.respond));
+        return;
+      }
+      pair.pending.set(req.correlationId, req);
+      const size = Buffer.allocUnsafe(4);
+      size.writeInt32BE(frame.length, 0);
+      pair.server.write(Buffer.concat([size, frame]));
+    };
+    const delayMs = verdict?.delayMs ?? 0;
+    if (delayMs <= 0 && pair.holding === 0) {
+      act();
       return;
     }
-    pair.pending.set(req.correlationId, req);
-    const size = Buffer.allocUnsafe(4);
-    size.writeInt32BE(frame.length, 0);
-    pair.server.write(Buffer.concat([size, frame]));
+    pair.holding++;
+    pair.held = pair.held
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, delayMs)))
+      .then(() => {
+        pair.holding--;
+        if (!pair.client.destroyed && !pair.server.destroyed) act();
+      });
   }
 
   #onResponse(pair: Pair, frame: Buffer): void {
@@ -155,6 +200,26 @@ export class KafkaProxy {
     const replaced = this.hooks.response(req, body) ?? body;
     pair.client.write(encodeFrame(req, replaced));
   }
+}
+
+/** An answer to a Produce request with error `code` for every partition in it. */
+export function produceErrorResponse(req: ProxiedRequest, code: number): ProduceResponse {
+  return {
+    responses: (req.body as ProduceRequest).topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({
+        index: p.index,
+        errorCode: code,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        recordErrors: [],
+        errorMessage: null,
+      })),
+    })),
+    throttleTimeMs: 0,
+    nodeEndpoints: [],
+  };
 }
 
 /** A response frame (size prefix included) for a request. */

@@ -1,6 +1,5 @@
 import { ApiKey, ErrorCode, type JoinGroupResponse } from "@weir/protocol";
 import { backoffMs, sleep } from "../../cluster/backoff.js";
-import { withRetries } from "../../cluster/retry.js";
 import { asKafkaError, brokerError, ClientClosedError, KafkaError } from "../../errors.js";
 import { compareTopicPartitions, type TopicPartition, tpKey } from "../consumer-types.js";
 import { type PartitionAssignor, type RebalanceProtocol, rebalanceProtocol } from "./assignors.js";
@@ -337,12 +336,10 @@ export class ClassicMembership implements GroupMembership {
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
     const cluster = this.#host.cluster;
     for (const t of topics) cluster.addInterest(t);
-    const metadata = await withRetries(() => cluster.refreshMetadata(), {
-      deadline: Date.now() + this.#host.config.defaultApiTimeoutMs,
-      backoffMs: this.#host.config.retryBackoffMs,
-      backoffMaxMs: this.#host.config.retryBackoffMaxMs,
-      what: "loading metadata for the assignment",
-    });
+    const metadata = await cluster.loadMetadata(
+      this.#host.config.defaultApiTimeoutMs,
+      "loading metadata for the assignment",
+    );
     const partitionsPerTopic = new Map<string, number>();
     for (const t of topics) {
       const info = metadata.topic(t);

@@ -3,7 +3,7 @@ import type { Cluster } from "../../cluster/cluster.js";
 import { withRetries } from "../../cluster/retry.js";
 import type { ClientConfig } from "../../config/options-table.js";
 import { brokerError, ClientClosedError, type KafkaError } from "../../errors.js";
-import type { TopicPartition, TopicPartitionOffset } from "../consumer-types.js";
+import type { CommittedPartitionOffset, TopicPartition, TopicPartitionOffset } from "../consumer-types.js";
 import { tpKey } from "../consumer-types.js";
 import type { CoordinatorLink } from "./coordinator-link.js";
 
@@ -79,7 +79,7 @@ export class GroupOffsets {
     retry: boolean,
   ): Promise<void> {
     if (offsets.length === 0) return;
-    const attempt = () => this.#commitOnce(offsets, member());
+    const attempt = () => this.#commitOnce(offsets, member(), deadline);
     if (!retry) {
       await attempt();
       return;
@@ -93,7 +93,11 @@ export class GroupOffsets {
     });
   }
 
-  async #commitOnce(offsets: readonly TopicPartitionOffset[], member: MemberIdentity): Promise<void> {
+  async #commitOnce(
+    offsets: readonly TopicPartitionOffset[],
+    member: MemberIdentity,
+    deadline: number,
+  ): Promise<void> {
     const byTopic = new Map<string, TopicPartitionOffset[]>();
     for (const o of offsets) {
       const list = byTopic.get(o.topic) ?? [];
@@ -119,7 +123,7 @@ export class GroupOffsets {
           })),
         })),
       }),
-      Number.POSITIVE_INFINITY,
+      deadline,
       { min: 2 },
     );
     let first: KafkaError | undefined;
@@ -152,7 +156,7 @@ export class GroupOffsets {
     deadline: number,
     member: MemberIdentity | null = null,
   ): Promise<Map<string, CommittedOffset & TopicPartition>> {
-    return withRetries(() => this.#fetchOnce(partitions, member), {
+    return withRetries(() => this.#fetchOnce(partitions, member, deadline), {
       deadline,
       backoffMs: this.#config.retryBackoffMs,
       backoffMaxMs: this.#config.retryBackoffMaxMs,
@@ -161,9 +165,29 @@ export class GroupOffsets {
     });
   }
 
+  /** The committed offsets of `partitions`, in the order given; offset -1 where there is none. */
+  async committed(
+    partitions: readonly TopicPartition[],
+    deadline: number,
+    member: MemberIdentity | null,
+  ): Promise<CommittedPartitionOffset[]> {
+    const found = await this.fetch(partitions, deadline, member);
+    return partitions.map((tp) => {
+      const c = found.get(tpKey(tp.topic, tp.partition));
+      return {
+        topic: tp.topic,
+        partition: tp.partition,
+        offset: c?.offset ?? -1,
+        leaderEpoch: c?.leaderEpoch ?? -1,
+        metadata: c?.metadata ?? null,
+      };
+    });
+  }
+
   async #fetchOnce(
     partitions: readonly TopicPartition[] | null,
     member: MemberIdentity | null,
+    deadline: number,
   ): Promise<Map<string, CommittedOffset & TopicPartition>> {
     const topics =
       partitions === null
@@ -192,7 +216,7 @@ export class GroupOffsets {
               requireStable: true,
             }
           : { groupId: this.groupId, topics, requireStable: true },
-      Number.POSITIVE_INFINITY,
+      deadline,
       { min: partitions === null ? 2 : 1 },
     );
     let groupError = ErrorCode.NONE as number;
