@@ -40,7 +40,7 @@ describe("Fetch with pooled read buffers", () => {
   const recordsPerBatch = 8;
   const valueBytes = 24 * 1024;
   /** Every value differs, so a response carrying another response's bytes is caught. */
-  const valueOf = (batch: number, record: number) => Buffer.alloc(valueBytes, `${batch}:${record};`);
+  const expectedValue = (batch: number, record: number) => Buffer.alloc(valueBytes, `${batch}:${record};`);
 
   before(async () => {
     broker = await startTestBroker();
@@ -49,7 +49,7 @@ describe("Fetch with pooled read buffers", () => {
     for (let b = 0; b < batches; b++) {
       const records = Array.from({ length: recordsPerBatch }, (_, r) => ({
         key: null,
-        value: valueOf(b, r),
+        value: expectedValue(b, r),
         timestamp: Date.now(),
       }));
       const answer = await produce(client, topic, 0, buildRecordBatch(records), -1);
@@ -82,7 +82,7 @@ describe("Fetch with pooled read buffers", () => {
         const b = firstBatch + i;
         assert.equal(batch.baseOffset, b * recordsPerBatch);
         [...batch.records()].forEach((record, r) => {
-          assert.ok(record.value?.equals(valueOf(b, r)), `value of batch ${b} record ${r}`);
+          assert.ok(record.value?.equals(expectedValue(b, r)), `value of batch ${b} record ${r}`);
         });
       });
     }
