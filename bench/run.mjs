@@ -5,14 +5,15 @@
 // JSON under bench/results/. Every figure is the median of --runs measured runs after a warm-up.
 //
 // usage: node bench/run.mjs [--quick] [--only s1,s2] [--skip s1,s2] [options]   (--help for all)
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { brokerDefaults } from "./lib/broker.mjs";
-import { cleanupNow, installCleanupHandlers, setTempBase } from "./lib/cleanup.mjs";
+import { installCleanupHandlers, setTempBase } from "./lib/cleanup.mjs";
 import { busyShare, loadAverage, machineInfo, othersShare } from "./lib/machine.mjs";
 import { REPO_ROOT } from "./lib/proc.mjs";
 import { printReport } from "./lib/report.mjs";
+import { finishRun, runMain } from "./lib/results-file.mjs";
 import { Suite } from "./lib/suite.mjs";
 import { runCeiling } from "./sections/ceiling.mjs";
 import { runFetch } from "./sections/fetch.mjs";
@@ -207,17 +208,7 @@ async function main() {
     failures,
     windows: suite.windows,
   };
-  const out =
-    opts.out ?? join(REPO_ROOT, "bench/results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  mkdirSync(join(out, ".."), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nResults: ${out} (${result.minutes} min)`);
-  cleanupNow();
-  process.exit(failures.length > 0 ? 1 : 0);
+  finishRun(result, { out: opts.out, prefix: "", startedAt, failures });
 }
 
-main().catch((err) => {
-  console.error(err);
-  cleanupNow();
-  process.exit(1);
-});
+runMain(main);

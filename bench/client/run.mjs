@@ -9,12 +9,13 @@
 //
 // usage: node bench/client/run.mjs [--messages N] [--runs N] [--quick] [options]   (--help for all)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PAGE_CACHE_POLICY, WeirBroker } from "../lib/broker.mjs";
-import { cleanupNow, installCleanupHandlers, setTempBase } from "../lib/cleanup.mjs";
+import { installCleanupHandlers, setTempBase } from "../lib/cleanup.mjs";
 import { loadAverage, machineInfo, othersShare, settle } from "../lib/machine.mjs";
 import { REPO_ROOT } from "../lib/proc.mjs";
+import { finishRun, runMain } from "../lib/results-file.mjs";
 import { median, round } from "../lib/stats.mjs";
 import { createTopics, deleteTopics, endOffset } from "../lib/wire.mjs";
 import { ClientProcess } from "./client-process.mjs";
@@ -241,18 +242,7 @@ async function main() {
     failures,
     windows: ctx.windows,
   };
-  const out =
-    opts.out ??
-    join(REPO_ROOT, "bench/results", `client-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  mkdirSync(join(out, ".."), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nResults: ${out} (${result.minutes} min)`);
-  cleanupNow();
-  process.exit(failures.length > 0 ? 1 : 0);
+  finishRun(result, { out: opts.out, prefix: "client-", startedAt, failures });
 }
 
-main().catch((err) => {
-  console.error(err);
-  cleanupNow();
-  process.exit(1);
-});
+runMain(main);
