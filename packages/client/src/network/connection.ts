@@ -92,7 +92,6 @@ export class Connection {
   #options: ConnectionOptions;
   #logger: Logger;
   #versions = new ApiVersionTable([]);
-  #reader: FrameReader;
   #inFlight: Pending[] = [];
   #queue: Pending[] = [];
   #nextCorrelationId = 0;
@@ -107,8 +106,6 @@ export class Connection {
     this.port = options.port;
     this.label = options.label;
     this.#logger = options.logger ?? SILENT_LOGGER;
-    this.#reader = new FrameReader(options.maxResponseBytes ?? 0x7fffffff);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("error", (err) => this.#destroy(this.#networkError("connection failed", err)));
     socket.on("close", () => this.#destroy(this.#networkError("connection closed by the broker")));
   }
@@ -119,7 +116,25 @@ export class Connection {
    */
   static open(options: ConnectionOptions): Promise<Connection> {
     return new Promise<Connection>((resolve, reject) => {
-      const socket = connect({ host: options.host, port: options.port, noDelay: true });
+      let connection: Connection | undefined;
+      const reader = new FrameReader(options.maxResponseBytes ?? 0x7fffffff, (frame) => {
+        if (connection !== undefined) connection.#onFrame(frame);
+      });
+      // The reader owns the memory reads go into (see FrameReader): no Buffer per socket read.
+      const socket = connect({
+        host: options.host,
+        port: options.port,
+        noDelay: true,
+        onread: {
+          buffer: () => reader.buffer(),
+          callback: (n) => {
+            // Bytes before the connection is up cannot be a response to anything.
+            if (connection === undefined) socket.destroy();
+            else connection.#onRead(reader, n);
+            return true; // never pause reading
+          },
+        },
+      });
       let settled = false;
       const timer = setTimeout(() => {
         fail(
@@ -147,19 +162,20 @@ export class Connection {
       socket.once("connect", () => {
         socket.off("error", onEarlyError);
         socket.setKeepAlive(true);
-        const connection = new Connection(socket, options);
-        connection.#handshake().then(
+        const opened = new Connection(socket, options);
+        connection = opened;
+        opened.#handshake().then(
           () => {
             if (settled) {
-              connection.close();
+              opened.close();
               return;
             }
             settled = true;
             clearTimeout(timer);
-            resolve(connection);
+            resolve(opened);
           },
           (err: KafkaError) => {
-            connection.close();
+            opened.close();
             fail(err);
           },
         );
@@ -330,9 +346,9 @@ export class Connection {
     this.#destroy(this.#networkError(`connection closed after a request timed out`, err));
   }
 
-  #onData(chunk: Buffer): void {
+  #onRead(reader: FrameReader, n: number): void {
     try {
-      this.#reader.push(chunk, (frame) => this.#onFrame(frame));
+      reader.read(n);
     } catch (err) {
       this.#destroy(this.#malformed(`unreadable response framing from ${this.label}`, err));
     }

@@ -47,29 +47,26 @@ export class FakeBroker {
       this.#sockets.add(socket);
       socket.on("close", () => this.#sockets.delete(socket));
       socket.on("error", () => socket.destroy());
-      const reader = new FrameReader(1 << 30);
-      socket.on("data", (chunk: Buffer) =>
-        reader.push(chunk, (frame) => {
-          const apiKey = frame.readInt16BE(0) as ApiKeyValue;
-          const version = frame.readInt16BE(2);
-          const r = new Reader(frame);
-          const header = decodeRequestHeader(r, requestHeaderVersion(apiKey, version));
-          let body: unknown;
-          try {
-            body = decodeRequestBody(apiKey, version, r);
-          } catch {
-            body = undefined;
-          }
-          const req: ProxiedRequest = { apiKey, version, correlationId: header.correlationId, body };
-          this.requests.push(req);
-          const reply =
-            handle(req) ?? (apiKey === ApiKey.ApiVersions ? { body: apiVersionsBody() } : "silent");
-          if (reply === "close") socket.destroy();
-          else if (reply === "silent") return;
-          else if ("raw" in reply) socket.write(reply.raw);
-          else socket.write(encodeFrame(req, reply.body));
-        }),
-      );
+      const reader = new FrameReader(1 << 30, (frame) => {
+        const apiKey = frame.readInt16BE(0) as ApiKeyValue;
+        const version = frame.readInt16BE(2);
+        const r = new Reader(frame);
+        const header = decodeRequestHeader(r, requestHeaderVersion(apiKey, version));
+        let body: unknown;
+        try {
+          body = decodeRequestBody(apiKey, version, r);
+        } catch {
+          body = undefined;
+        }
+        const req: ProxiedRequest = { apiKey, version, correlationId: header.correlationId, body };
+        this.requests.push(req);
+        const reply = handle(req) ?? (apiKey === ApiKey.ApiVersions ? { body: apiVersionsBody() } : "silent");
+        if (reply === "close") socket.destroy();
+        else if (reply === "silent") return;
+        else if ("raw" in reply) socket.write(reply.raw);
+        else socket.write(encodeFrame(req, reply.body));
+      });
+      socket.on("data", (chunk: Buffer) => reader.push(chunk));
     });
   }
 

@@ -132,14 +132,10 @@ export class KafkaProxy {
     server.on("error", drop);
     client.on("close", drop);
     server.on("close", drop);
-    const fromClient = new FrameReader(0x7fffffff);
-    const fromServer = new FrameReader(0x7fffffff);
-    client.on("data", (chunk: Buffer) => {
-      fromClient.push(chunk, (frame) => this.#onRequest(pair, frame, drop));
-    });
-    server.on("data", (chunk: Buffer) => {
-      fromServer.push(chunk, (frame) => this.#onResponse(pair, frame));
-    });
+    const fromClient = new FrameReader(0x7fffffff, (frame) => this.#onRequest(pair, frame, drop));
+    const fromServer = new FrameReader(0x7fffffff, (frame) => this.#onResponse(pair, frame));
+    client.on("data", (chunk: Buffer) => fromClient.push(chunk));
+    server.on("data", (chunk: Buffer) => fromServer.push(chunk));
   }
 
   #onRequest(pair: Pair, frame: Buffer, drop: () => void): void {
