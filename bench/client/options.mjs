@@ -19,7 +19,7 @@ partitions. Every figure is the median of --runs runs after one warm-up run. Run
   --clients <a,b>            clients to run (default ${CLIENTS.join(",")})
   --partitions <n,m>         partition counts (default 1,6)
   --policies <a,b>           broker flush policies: default (fsync before ack), pagecache (Kafka's default)
-  --weir-batch-size <bytes>  the Weir producer's batch.size (default: the client's default, 16384)
+  --weir-batch-size <bytes>  the Weir producer's batch.size (default: the client's default, 1000000)
   --weir-consume <api>       the Weir consumer API: eachBatch (default) or for-await
   --platformatic-produce <api>  @platformatic/kafka's producer API: stream (default: asStream, its
                              batching) or send (send() of 1000 messages, 8 calls outstanding, like kafkajs)

@@ -1,5 +1,5 @@
 // Ingest through the Weir client (@weir/client), in its own process: sends `messages` 1 KiB
-// values with the client's defaults (linger.ms 5, batch.size 16384) plus the given acks and
+// values with the client's defaults (linger.ms 5, batch.size 1000000) plus the given acks and
 // compression, keeping a bounded number of sendBatch calls outstanding, then flushes. When the
 // client does not exist (or has no producer yet) it prints { skipped: reason } instead.
 //

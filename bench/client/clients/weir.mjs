@@ -1,6 +1,6 @@
 // The Weir client (@weir/client, packages/client/dist) in the client benchmark.
 // Produce: one send() per record, the way the client's README produces an unbounded stream
-// (batching underneath with the client's defaults: batch.size 16 KiB, linger.ms 5; idempotent,
+// (batching underneath with the client's defaults: batch.size 1,000,000, linger.ms 5; idempotent,
 // acks=all), waiting for buffer memory when the client says so, then flush().
 // Consume: a group member with run({ eachBatch }) (or `for await` with --weir-consume for-await),
 // from the earliest offset, counting records and value bytes until the last one.
@@ -15,7 +15,7 @@ export const name = "Weir";
 
 export function settings({ weirConsume = "eachBatch", weirBatchSize } = {}) {
   const batchSize =
-    weirBatchSize === undefined ? "batch.size 16384 (default)" : `batch.size ${weirBatchSize}`;
+    weirBatchSize === undefined ? "batch.size 1000000 (default)" : `batch.size ${weirBatchSize}`;
   return {
     version: "@weir/client (packages/client/dist)",
     produce: `producer.send() per record (keyless), then flush(); ${batchSize}; defaults: linger.ms 5, max.in.flight 5, idempotent; acks=all, compression none`,

@@ -28,8 +28,8 @@ Options:
   -i, --interval <ms>          report a window this often (default 5000)
 ${PRODUCER_FLAGS_HELP}
 
-Batching decides throughput: Kafka's defaults (batch.size 16384, linger.ms 5) apply; try
--X batch.size=262144 -X linger.ms=10 for large records.`,
+Batching decides throughput: the client's defaults (batch.size 1000000, linger.ms 5) apply;
+-X batch.size=16384 gives the Java client's small batches.`,
   options: {
     "num-records": { type: "string", short: "n" },
     "record-size": { type: "string", short: "s" },

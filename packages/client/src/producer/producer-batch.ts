@@ -19,6 +19,12 @@ import {
   writeReframed,
 } from "./record-encoder.js";
 
+/** Grants a growing batch more of buffer.memory. */
+export interface BatchMemory {
+  /** Takes `bytes` more for the batch; false when buffer.memory has no room. */
+  reserve(bytes: number): boolean;
+}
+
 /** Sequence numbers wrap to 0 after Int32.MAX, as Kafka's do. */
 export const SEQUENCE_MODULO = 2147483648;
 
@@ -38,7 +44,10 @@ function writeInt64(buf: Buffer, pos: number, n: number): void {
 
 /**
  * The records of one partition on their way to the broker, written as they are appended into one
- * buffer behind room for the 61-byte batch header. When the batch is drained it is sealed
+ * buffer behind room for the 61-byte batch header. The buffer starts small and doubles as records
+ * arrive, up to `maxCapacity` (batch.size) and while buffer.memory allows, so a large batch.size
+ * costs memory only when records pile up (while earlier requests wait for their answers, say), not
+ * for every open batch. When the batch is drained it is sealed
  * (compressed if asked, header written) and stamped with the producer id, epoch and base
  * sequence; a retry resends the same bytes, so the broker can recognize a duplicate.
  */
@@ -47,9 +56,10 @@ export class ProducerBatch {
   readonly partition: number;
   /** Epoch ms of the first append: linger and delivery timeouts count from here. */
   readonly createdAt: number;
-  /** Bytes of buffer.memory this batch holds until it completes. */
-  readonly reserved: number;
   #buf: Buffer;
+  readonly #maxCapacity: number;
+  readonly #memory: BatchMemory | null;
+  #reserved: number;
   #pos = RECORD_BATCH_OVERHEAD;
   count = 0;
   baseTimestamp = -1;
@@ -71,12 +81,30 @@ export class ProducerBatch {
   completed = false;
   #done: { promise: Promise<void>; resolve: () => void } | null = null;
 
-  constructor(topic: string, partition: number, capacity: number, now: number) {
+  /**
+   * `capacity` bytes to start with; with `memory`, the buffer may grow up to `maxCapacity` bytes,
+   * each growth granted by it.
+   */
+  constructor(
+    topic: string,
+    partition: number,
+    capacity: number,
+    now: number,
+    maxCapacity = capacity,
+    memory: BatchMemory | null = null,
+  ) {
     this.topic = topic;
     this.partition = partition;
     this.createdAt = now;
-    this.reserved = capacity;
+    this.#reserved = capacity;
     this.#buf = Buffer.allocUnsafe(capacity);
+    this.#maxCapacity = maxCapacity;
+    this.#memory = memory;
+  }
+
+  /** Bytes of buffer.memory this batch holds until it completes. */
+  get reserved(): number {
+    return this.#reserved;
   }
 
   /** Sequence of the last record (wrapping after Int32.MAX like Kafka's). */
@@ -121,18 +149,33 @@ export class ProducerBatch {
     return size;
   }
 
-  /** Whether `size` more bytes fit; marks the batch full when not. The first record always fits. */
+  /**
+   * Whether `size` more bytes fit, growing the buffer if it may; marks the batch full when not.
+   * The first record always fits.
+   */
   #makeRoom(size: number): boolean {
-    if (this.#pos + size <= this.#buf.length) return true;
-    if (this.count > 0) {
+    const needed = this.#pos + size;
+    const capacity = this.#buf.length;
+    if (needed <= capacity) return true;
+    if (this.count === 0) {
+      // Only when the caller sized the batch wrongly; grow rather than fail.
+      this.#resize(needed);
+      return true;
+    }
+    const grown = Math.min(this.#maxCapacity, Math.max(needed, capacity * 2));
+    if (needed > grown || this.#memory === null || !this.#memory.reserve(grown - capacity)) {
       this.full = true;
       return false;
     }
-    // Only when the caller sized the batch wrongly; grow rather than fail.
-    const bigger = Buffer.allocUnsafe(this.#pos + size);
+    this.#reserved += grown - capacity;
+    this.#resize(grown);
+    return true;
+  }
+
+  #resize(capacity: number): void {
+    const bigger = Buffer.allocUnsafe(capacity);
     this.#buf.copy(bigger, 0, 0, this.#pos);
     this.#buf = bigger;
-    return true;
   }
 
   #appended(timestamp: number, sink: DeliverySink, sinkIndex: number): void {

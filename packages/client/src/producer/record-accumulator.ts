@@ -3,7 +3,7 @@ import type { ClusterMetadata } from "../cluster/cluster-metadata.js";
 import type { ProducerConfig } from "../config/options-table.js";
 import { KafkaError, RecordTooLargeError } from "../errors.js";
 import { partitionForKey } from "./murmur2.js";
-import { type DeliverySink, ProducerBatch } from "./producer-batch.js";
+import { type BatchMemory, type DeliverySink, ProducerBatch } from "./producer-batch.js";
 import type { EncodedHeader, ProducerRecord } from "./producer-record.js";
 import { measureRecord, type RecordSizes, recordSize } from "./record-encoder.js";
 
@@ -74,12 +74,15 @@ export class TopicState {
 
 const probe: RecordSizes = { keyLength: 0, valueLength: 0, headerLengths: [] };
 
+/** A new batch's first buffer (Java's batch.size default); it grows toward batch.size as records come. */
+const INITIAL_BATCH_BYTES = 16_384;
+
 /**
  * Collects records into per-partition batches, within buffer.memory. Records go straight into the
  * open batch of their partition; a batch that is full makes room for a new one and is ready to
  * send at once, others when linger.ms has passed.
  */
-export class RecordAccumulator {
+export class RecordAccumulator implements BatchMemory {
   readonly topics = new Map<string, TopicState>();
   /** Partitions with batches to send. */
   readonly nonEmpty = new Set<PartitionState>();
@@ -201,10 +204,10 @@ export class RecordAccumulator {
     if (added === 0) {
       const size =
         RECORD_BATCH_OVERHEAD + recordSize(measureRecord(record.key, record.value, headers, probe), 0, 0);
-      const capacity = Math.max(this.#config.batchSize, size);
-      if (this.#memoryUsed + capacity > this.#config.bufferMemory) return false;
-      this.#memoryUsed += capacity;
-      const batch = new ProducerBatch(topic.name, partition, capacity, now);
+      const batchSize = this.#config.batchSize;
+      const capacity = Math.max(Math.min(batchSize, INITIAL_BATCH_BYTES), size);
+      if (!this.reserve(capacity)) return false;
+      const batch = new ProducerBatch(topic.name, partition, capacity, now, Math.max(batchSize, size), this);
       added = batch.tryAppend(record.key, record.value, headers, timestamp, sink, sinkIndex);
       queue.push(batch);
       this.incomplete.add(batch);
@@ -233,6 +236,13 @@ export class RecordAccumulator {
     this.nonEmpty.add(state);
     batch.handOver(parts);
     return parts;
+  }
+
+  /** Takes `bytes` of buffer.memory for a batch; false when they are not free. */
+  reserve(bytes: number): boolean {
+    if (this.#memoryUsed + bytes > this.#config.bufferMemory) return false;
+    this.#memoryUsed += bytes;
+    return true;
   }
 
   /** Gives a completed batch's memory back. */

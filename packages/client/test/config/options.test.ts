@@ -20,7 +20,7 @@ describe("options", () => {
     assert.deepEqual(c.bootstrapServers, ["localhost:9092"]);
     assert.equal(c.acks, -1);
     assert.equal(c.lingerMs, 5);
-    assert.equal(c.batchSize, 16384);
+    assert.equal(c.batchSize, 1_000_000);
     assert.equal(c.bufferMemory, 33554432);
     assert.equal(c.idempotent, true);
     assert.equal(c.compression, CompressionType.None);

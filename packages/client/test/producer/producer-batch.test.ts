@@ -122,6 +122,41 @@ describe("ProducerBatch", () => {
     );
   });
 
+  it("grows up to its maximum while the memory grants it, and reads back every record", () => {
+    let granted = 0;
+    let allow = true;
+    const memory = {
+      reserve: (bytes: number) => {
+        if (allow) granted += bytes;
+        return allow;
+      },
+    };
+    const batch = new ProducerBatch("t", 0, 1000, 0, 10_000, memory);
+    const inputs: Input[] = [];
+    for (let i = 0; ; i++) {
+      const value = `v${i}-${"z".repeat(90)}`;
+      if (batch.tryAppend(null, value, null, 1000 + i, NOOP_SINK, i) === 0) break;
+      inputs.push({ key: null, value, timestamp: 1000 + i });
+    }
+    assert.equal(batch.full, true);
+    assert.ok(batch.sizeInBytes <= 10_000 && batch.sizeInBytes > 9_000, `filled to ${batch.sizeInBytes}`);
+    assert.equal(batch.reserved, 10_000, "1000, doubled to 2000, 4000, 8000, then capped at 10,000");
+    assert.equal(granted, 9_000);
+    const [sealed] = [...readRecordBatches(batch.seal(CompressionType.None, undefined))];
+    const read = [...sealed.records()];
+    assert.deepEqual(
+      read.map((r) => r.value?.toString()),
+      inputs.map((r) => r.value),
+    );
+
+    allow = false;
+    const starved = new ProducerBatch("t", 0, 300, 0, 10_000, memory);
+    assert.ok(starved.tryAppend(null, "a".repeat(200), null, 1, NOOP_SINK, 0) > 0);
+    assert.equal(starved.tryAppend(null, "b".repeat(200), null, 1, NOOP_SINK, 1), 0, "no memory: full");
+    assert.equal(starved.full, true);
+    assert.equal(starved.reserved, 300);
+  });
+
   it("splits into smaller batches with the same records, promises, creation time and sequence range", async () => {
     const delivered: [number, RecordMetadata][] = [];
     const sink: DeliverySink = { delivered: (i, m) => delivered.push([i, m]), failed() {} };
