@@ -1,4 +1,3 @@
-import { compressFrameSync } from "lz4-napi";
 import { CompressionType } from "../records/record-batch-header.js";
 import {
   type CompressionCodec,
@@ -7,6 +6,9 @@ import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   decompressedTooLarge,
 } from "./codec.js";
+import { loadOnFirstUse } from "./native-module.js";
+
+const lz4Napi = loadOnFirstUse<typeof import("lz4-napi")>("lz4-napi");
 
 /*
  * Record batch v2 uses the standard LZ4 frame format (lz4_Frame_format.md):
@@ -269,7 +271,7 @@ export const lz4Codec: CompressionCodec = {
   name: "lz4",
   compress(data: Uint8Array): Buffer {
     const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
-    return compressFrameSync(input);
+    return lz4Napi().compressFrameSync(input);
   },
   decompress(data: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
     checkMaxBytes(maxBytes);

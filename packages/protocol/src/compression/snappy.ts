@@ -1,4 +1,3 @@
-import { compressSync, uncompressSync } from "snappy";
 import { CompressionType } from "../records/record-batch-header.js";
 import {
   asProtocolError,
@@ -8,6 +7,9 @@ import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   decompressedTooLarge,
 } from "./codec.js";
+import { loadOnFirstUse } from "./native-module.js";
+
+const snappy = loadOnFirstUse<typeof import("snappy")>("snappy");
 
 /**
  * Kafka's Java client writes snappy through snappy-java's SnappyOutputStream, whose framing (the
@@ -57,7 +59,7 @@ const COPY = { copyOutputData: true };
 function uncompressBlock(block: Buffer, expected: number): Buffer {
   let out: Buffer;
   try {
-    out = uncompressSync(block, { ...COPY, asBuffer: true }) as Buffer;
+    out = snappy().uncompressSync(block, { ...COPY, asBuffer: true }) as Buffer;
   } catch (err) {
     throw asProtocolError("snappy", err);
   }
@@ -70,7 +72,10 @@ function compressXerial(data: Uint8Array): Buffer {
   const blocks: Buffer[] = [];
   let size = XERIAL_HEADER_SIZE;
   for (let at = 0; at < input.length; at += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(input.subarray(at, Math.min(at + XERIAL_BLOCK_SIZE, input.length)), COPY);
+    const block = snappy().compressSync(
+      input.subarray(at, Math.min(at + XERIAL_BLOCK_SIZE, input.length)),
+      COPY,
+    );
     blocks.push(block);
     size += 4 + block.length;
   }

@@ -1,5 +1,3 @@
-import { compress as zstdCompress } from "zstd-napi";
-import binding from "zstd-napi/binding.js";
 import { CompressionType } from "../records/record-batch-header.js";
 import {
   asProtocolError,
@@ -9,21 +7,25 @@ import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   decompressedTooLarge,
 } from "./codec.js";
+import { loadOnFirstUse } from "./native-module.js";
+
+const zstdNapi = loadOnFirstUse<typeof import("zstd-napi")>("zstd-napi");
+const binding = loadOnFirstUse<typeof import("zstd-napi/binding.js")>("zstd-napi/binding.js");
 
 /** Kafka's default `compression.zstd.level`. */
 const DEFAULT_LEVEL = 3;
-/** Output step of the streaming path; ZSTD_DStreamOutSize() (one block, 128 KiB). */
-const STREAM_CHUNK = binding.dStreamOutSize();
 
 /**
  * One decompression context for the process: the codecs are synchronous, so calls never overlap,
  * and a context keeps its buffers between calls. It is reset before each use so a previous
  * failure mid-frame cannot leak state into the next call.
  */
-let dctx: InstanceType<typeof binding.DCtx> | null = null;
-function context(): InstanceType<typeof binding.DCtx> {
-  dctx ??= new binding.DCtx();
-  dctx.reset(binding.ResetDirective.sessionOnly);
+type DCtx = InstanceType<ReturnType<typeof binding>["DCtx"]>;
+let dctx: DCtx | null = null;
+function context(): DCtx {
+  const native = binding();
+  dctx ??= new native.DCtx();
+  dctx.reset(native.ResetDirective.sessionOnly);
   return dctx;
 }
 
@@ -32,10 +34,10 @@ function declaredContentSize(data: Buffer): number {
   let total = 0;
   let rest: Buffer = data;
   while (rest.length > 0) {
-    const size = binding.getFrameContentSize(rest);
+    const size = binding().getFrameContentSize(rest);
     if (size === null) return -1;
     total += size;
-    rest = rest.subarray(binding.findFrameCompressedSize(rest));
+    rest = rest.subarray(binding().findFrameCompressedSize(rest));
   }
   return total;
 }
@@ -46,11 +48,13 @@ function declaredContentSize(data: Buffer): number {
  */
 function decompressStreaming(data: Buffer, maxBytes: number): Buffer {
   const ctx = context();
+  // Output step: ZSTD_DStreamOutSize() (one block, 128 KiB).
+  const step = binding().dStreamOutSize();
   const chunks: Buffer[] = [];
   let total = 0;
   let src: Buffer = data;
   for (;;) {
-    const room = Math.min(STREAM_CHUNK, maxBytes - total + 1);
+    const room = Math.min(step, maxBytes - total + 1);
     const dst = Buffer.allocUnsafe(room);
     const [pending, produced, consumed] = ctx.decompressStream(dst, src);
     src = src.subarray(consumed);
@@ -84,7 +88,7 @@ export const zstdCodec: CompressionCodec = {
   type: CompressionType.Zstd,
   name: "zstd",
   compress(data: Uint8Array, level: number = DEFAULT_LEVEL): Buffer {
-    return zstdCompress(data, { compressionLevel: level });
+    return zstdNapi().compress(data, { compressionLevel: level });
   },
   decompress(data: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
     checkMaxBytes(maxBytes);
