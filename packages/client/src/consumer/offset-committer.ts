@@ -98,8 +98,11 @@ export class OffsetCommitter {
       done(asKafkaError(err, "commitAsync"));
       return;
     }
+    // Not retried, but finding the coordinator may take retries: bounded by default.api.timeout.ms,
+    // so the callback always hears back and close(), which waits for it, cannot hang.
+    const deadline = Date.now() + this.#config.defaultApiTimeoutMs;
     const p = offsets
-      .commit(list, () => identity, Number.POSITIVE_INFINITY, false)
+      .commit(list, () => identity, deadline, false)
       .then(
         () => done(null),
         (err: unknown) => done(asKafkaError(err, "commitAsync")),
