@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { WeirError } from "../errors.js";
 import type { BrokerMetrics } from "./broker-metrics.js";
+import { brokerMetricsRegistry } from "./broker-metrics-registry.js";
 import { type MetricsListener, metricsUrl, parseMetricsListener } from "./metrics-listener.js";
 import { processMetricsRegistry } from "./process-metrics.js";
 
@@ -95,15 +96,14 @@ export class MetricsHttpServer {
 }
 
 /**
- * Starts the endpoint `metrics.listener` asks for, serving the broker's metrics and the process
- * metrics; undefined when the property is not set.
+ * Starts the endpoint `metrics.listener` (set, not empty) asks for, serving the broker's metrics
+ * and the process metrics.
  */
 export async function startMetricsEndpoint(
-  listener: string | null,
+  listener: string,
   metrics: BrokerMetrics,
   logger: Logger,
-): Promise<MetricsHttpServer | undefined> {
-  if (listener === null || listener.trim() === "") return undefined;
+): Promise<MetricsHttpServer> {
   const parsed = parseMetricsListener(listener);
   if (typeof parsed === "string") {
     throw new WeirError(
@@ -111,7 +111,7 @@ export async function startMetricsEndpoint(
       `Invalid value ${listener} for configuration metrics.listener: ${parsed}`,
     );
   }
-  const registry = Registry.merge([metrics.registry, processMetricsRegistry()]);
+  const registry = Registry.merge([brokerMetricsRegistry(metrics), processMetricsRegistry()]);
   const server = await MetricsHttpServer.listen(parsed, registry, logger);
   logger.info({ url: server.url }, "Prometheus metrics endpoint started");
   return server;

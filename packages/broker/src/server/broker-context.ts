@@ -29,7 +29,7 @@ export interface BrokerContext {
   readonly fetchSessions: FetchSessionCache;
   readonly groups: GroupCoordinatorService;
   readonly producerIds: ProducerIdManager;
-  /** Counters the request path updates and the Prometheus registry that renders them. */
+  /** Counters the request path updates (rendered for Prometheus by the metrics endpoint, when set). */
   readonly metrics: BrokerMetrics;
   /** Buffers for fetch reads, returned once each response is written. */
   readonly readBuffers: ReadBufferPool;

@@ -7,7 +7,7 @@ import type { Endpoint } from "../config/listeners.js";
 import { brokerConfigLayers } from "../metadata/config-layers.js";
 import { MetadataManager } from "../metadata/metadata-manager.js";
 import { BrokerMetrics } from "../metrics/broker-metrics.js";
-import { type MetricsHttpServer, startMetricsEndpoint } from "../metrics/metrics-http-server.js";
+import type { MetricsHttpServer } from "../metrics/metrics-http-server.js";
 import { SocketServer } from "../network/socket-server.js";
 import { FetchSessionCache } from "../replication/fetch-session-cache.js";
 import { ReplicaManager } from "../replication/replica-manager.js";
@@ -192,8 +192,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     closers.push(() => groups.close());
     context = { ...partial, groups };
     dispatcher = new RequestDispatcher(BROKER_HANDLERS, context, logger);
-    metricsEndpoint = await startMetricsEndpoint(config.get("metrics.listener"), metrics, logger);
-    if (metricsEndpoint !== undefined) closers.push(() => metricsEndpoint!.close());
+    const metricsListener = config.get("metrics.listener");
+    if (metricsListener !== null && metricsListener.trim() !== "") {
+      // Loaded only here: prom-client costs ~4 MB of memory, and most brokers run without it.
+      const { startMetricsEndpoint } = await import("../metrics/metrics-http-server.js");
+      const endpoint = await startMetricsEndpoint(metricsListener, metrics, logger);
+      metricsEndpoint = endpoint;
+      closers.push(() => endpoint.close());
+    }
     markReady();
   } catch (err) {
     await closeAll();
