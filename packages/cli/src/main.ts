@@ -30,7 +30,7 @@ Commands:
                                             list, inspect (offsets, lag), reset and delete consumer groups
   perf produce|consume <topic>              measure producer or consumer throughput (and producer latency)
 
-Connecting (every command but start):
+Connecting (every command but start; before or after the command):
   -b, --bootstrap-server <host:port,...>   default: $${BOOTSTRAP_ENV}, else ${DEFAULT_BOOTSTRAP_SERVER}
   --command-config <file>, -X <key=value>  client properties with Kafka's names
   --output table|json                      tables for people (default), JSON for scripts
@@ -53,8 +53,18 @@ function version(): string {
   return manifest.version;
 }
 
+/**
+ * `weir -b host:9092 topics list`: options given before the command move after it, where every
+ * command parses its options (in any order among its arguments).
+ */
+function commandFirst(argv: string[]): string[] {
+  if (!argv[0]?.startsWith("-")) return argv;
+  const at = argv.findIndex((word) => Object.hasOwn(COMMANDS, word));
+  return at < 0 ? argv : [...argv.slice(at), ...argv.slice(0, at)];
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = commandFirst(argv);
   if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE);
     return ExitCode.OK;

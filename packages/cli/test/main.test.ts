@@ -88,6 +88,14 @@ describe("weir (command line)", () => {
     });
     assert.equal(quick.code, 3);
     assert.ok(quick.elapsedMs < 4_000, `took ${quick.elapsedMs} ms`);
+
+    // Connection options may come before the command, as with git or kubectl.
+    const first = await runWeir(["-b", `127.0.0.1:${port}`, "--connect-timeout", "500", "topics", "list"]);
+    assert.equal(first.code, 3, first.stderr);
+    assert.match(
+      first.stderr,
+      new RegExp(`cannot reach the cluster at 127\\.0\\.0\\.1:${port} \\(tried for 500 ms\\)`),
+    );
   });
 
   test("a malformed bootstrap address is a usage error", async () => {
