@@ -74,8 +74,12 @@ export class TopicState {
 
 const probe: RecordSizes = { keyLength: 0, valueLength: 0, headerLengths: [] };
 
-/** A new batch's first buffer (Java's batch.size default); it grows toward batch.size as records come. */
-const INITIAL_BATCH_BYTES = 16_384;
+/**
+ * The Java client's default batch.size. A new batch's buffer starts at this size and grows toward
+ * batch.size as records come; keyless records move to another partition after this many bytes
+ * (or batch.size, if smaller), which spreads them as the Java client's defaults do.
+ */
+const JAVA_BATCH_SIZE = 16_384;
 
 /**
  * Collects records into per-partition batches, within buffer.memory. Records go straight into the
@@ -149,7 +153,7 @@ export class RecordAccumulator implements BatchMemory {
   }
 
   #stickyPartition(topic: TopicState): number {
-    if (topic.stickyPartition < 0 || topic.stickyBytes >= this.#config.batchSize) {
+    if (topic.stickyPartition < 0 || topic.stickyBytes >= Math.min(this.#config.batchSize, JAVA_BATCH_SIZE)) {
       const choices = topic.available.length > 0 ? topic.available : [...Array(topic.partitionCount).keys()];
       let next = choices[Math.floor(Math.random() * choices.length)];
       if (next === topic.stickyPartition && choices.length > 1) {
@@ -205,7 +209,7 @@ export class RecordAccumulator implements BatchMemory {
       const size =
         RECORD_BATCH_OVERHEAD + recordSize(measureRecord(record.key, record.value, headers, probe), 0, 0);
       const batchSize = this.#config.batchSize;
-      const capacity = Math.max(Math.min(batchSize, INITIAL_BATCH_BYTES), size);
+      const capacity = Math.max(Math.min(batchSize, JAVA_BATCH_SIZE), size);
       if (!this.reserve(capacity)) return false;
       const batch = new ProducerBatch(topic.name, partition, capacity, now, Math.max(batchSize, size), this);
       added = batch.tryAppend(record.key, record.value, headers, timestamp, sink, sinkIndex);

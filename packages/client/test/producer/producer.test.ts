@@ -121,6 +121,13 @@ describe("Producer round trips", () => {
       Array.from({ length: 10 }, () => producer.send({ topic: name, value: "small" })),
     );
     assert.equal(new Set(keyless.map((r) => r.partition)).size, 1, "one linger window, one sticky partition");
+    const spread = await Promise.all(
+      Array.from({ length: 100 }, () => producer.send({ topic: name, value: Buffer.alloc(1024) })),
+    );
+    assert.ok(
+      new Set(spread.map((r) => r.partition)).size > 1,
+      "keyless records move to another partition after 16 KiB, as with the Java client's defaults",
+    );
     await assert.rejects(producer.send({ topic: name, value: "v", partition: 9 }), (err) => {
       assert.ok(err instanceof KafkaError);
       assert.equal(err.name, "UNKNOWN_TOPIC_OR_PARTITION");
