@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { ApiKey, ErrorCode, type FindCoordinatorRequest } from "@weir/protocol";
 import { KafkaError } from "../../src/errors.js";
 import { Kafka } from "../../src/kafka.js";
-import { apiVersionsBody, FakeBroker } from "../support/fake-broker.js";
+import { apiVersionsBody, FakeBroker, metadataBody } from "../support/fake-broker.js";
 
 describe("commitAsync", () => {
   it("reports a coordinator that cannot be found within default.api.timeout.ms, and close() does not wait forever", async () => {
@@ -12,18 +12,7 @@ describe("commitAsync", () => {
       if (req.apiKey === ApiKey.ApiVersions) {
         return { body: apiVersionsBody({ 3: [1, 12], 18: [0, 4], 10: [4, 4], 8: [2, 9] }) };
       }
-      if (req.apiKey === ApiKey.Metadata) {
-        return {
-          body: {
-            throttleTimeMs: 0,
-            brokers: [{ nodeId: 1, host: "127.0.0.1", port: fake.port, rack: null }],
-            clusterId: "fake",
-            controllerId: 1,
-            topics: [],
-            clusterAuthorizedOperations: -2147483648,
-          },
-        };
-      }
+      if (req.apiKey === ApiKey.Metadata) return { body: metadataBody(fake.port) };
       if (req.apiKey === ApiKey.FindCoordinator) {
         lookups++;
         const keys = (req.body as FindCoordinatorRequest).coordinatorKeys ?? [];

@@ -12,7 +12,7 @@ import type { Consumer } from "../../src/consumer/consumer.js";
 import type { ConsumerRecord } from "../../src/consumer/consumer-types.js";
 import { type FetchPartition, FetchSession } from "../../src/consumer/fetch-session.js";
 import { Kafka } from "../../src/kafka.js";
-import { apiVersionsBody, FakeBroker } from "../support/fake-broker.js";
+import { apiVersionsBody, FakeBroker, metadataBody } from "../support/fake-broker.js";
 import { failOnUnhandledRejections } from "../support/guards.js";
 import { KafkaProxy, type ProxiedRequest } from "../support/kafka-proxy.js";
 import { startTestBroker, type TestBroker } from "../support/test-broker.js";
@@ -196,32 +196,25 @@ async function fakeBroker(
     }
     if (req.apiKey === ApiKey.Metadata) {
       return {
-        body: {
-          throttleTimeMs: 0,
-          brokers: [{ nodeId: 1, host: "127.0.0.1", port: fake.port, rack: null }],
-          clusterId: "fake",
-          controllerId: 1,
-          topics: [
-            {
-              errorCode: 0,
-              name: "txn",
-              isInternal: false,
-              partitions: [
-                {
-                  errorCode: 0,
-                  partitionIndex: 0,
-                  leaderId: 1,
-                  leaderEpoch: 0,
-                  replicaNodes: [1],
-                  isrNodes: [1],
-                  offlineReplicas: [],
-                },
-              ],
-              topicAuthorizedOperations: -2147483648,
-            },
-          ],
-          clusterAuthorizedOperations: -2147483648,
-        },
+        body: metadataBody(fake.port, [
+          {
+            errorCode: 0,
+            name: "txn",
+            isInternal: false,
+            partitions: [
+              {
+                errorCode: 0,
+                partitionIndex: 0,
+                leaderId: 1,
+                leaderEpoch: 0,
+                replicaNodes: [1],
+                isrNodes: [1],
+                offlineReplicas: [],
+              },
+            ],
+            topicAuthorizedOperations: -2147483648,
+          },
+        ]),
       };
     }
     if (req.apiKey === ApiKey.ListOffsets) {

@@ -30,6 +30,18 @@ export function apiVersionsBody(apis: Record<number, [number, number]> = { 3: [1
   };
 }
 
+/** The Metadata answer of a one-broker cluster (node 1 on `port`) holding `topics`. */
+export function metadataBody(port: number, topics: unknown[] = []) {
+  return {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: 1, host: "127.0.0.1", port, rack: null }],
+    clusterId: "fake",
+    controllerId: 1,
+    topics,
+    clusterAuthorizedOperations: -2147483648,
+  };
+}
+
 /**
  * A scripted broker for protocol edge cases: every request is decoded and handed to `handle`,
  * which says what to send back. ApiVersions is answered normally unless `handle` says otherwise.
