@@ -1,6 +1,8 @@
 import {
   ControlRecordType,
   ErrorCode,
+  isRecordBatchCrcValid,
+  LOG_OVERHEAD,
   ProtocolError,
   type Record,
   type RecordBatch,
@@ -22,11 +24,12 @@ const CREATE_TIME: TimestampTypeName = "CreateTime";
 const LOG_APPEND_TIME: TimestampTypeName = "LogAppendTime";
 
 /**
- * One partition's part of a fetch response, waiting to be handed out. The batches' framing and
- * CRC32C are checked when the response arrives (so a bad response is known early and the next
- * fetch offset is exact); records are decoded (and decompressed) only as the application takes
- * them. Records before the partition's position (a compressed batch may start earlier), control
- * batches and, with read_committed, batches of aborted transactions are skipped.
+ * One partition's part of a fetch response, waiting to be handed out. The batches' framing is
+ * read when the response arrives (so the next fetch offset is exact and the next fetch can go out
+ * at once); each batch's CRC32C is checked (check.crcs) and its records decoded (and
+ * decompressed) only as the application reaches it, as the Java client does. Records before the
+ * partition's position (a compressed batch may start earlier), control batches and, with
+ * read_committed, batches of aborted transactions are skipped.
  */
 export class CompletedFetch {
   readonly state: PartitionState;
@@ -46,6 +49,7 @@ export class CompletedFetch {
   readonly #aborted: readonly AbortedTransaction[] | null;
   #abortedIndex = 0;
   readonly #abortedProducers = new Set<number>();
+  readonly #checkCrcs: boolean;
 
   constructor(
     state: PartitionState,
@@ -61,10 +65,11 @@ export class CompletedFetch {
     this.highWatermark = highWatermark;
     this.lastStableOffset = lastStableOffset;
     this.#aborted = aborted === null ? null : [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+    this.#checkCrcs = checkCrcs;
     const batches: RecordBatch[] = [];
     let error: KafkaError | null = null;
     let next = fetchOffset;
-    const reader = new RecordBatchReader(records, { verifyCrc: checkCrcs });
+    const reader = new RecordBatchReader(records, { verifyCrc: false });
     try {
       for (let batch = reader.nextBatch(); batch !== null; batch = reader.nextBatch()) {
         if (batch.nextOffset <= fetchOffset) continue;
@@ -87,8 +92,8 @@ export class CompletedFetch {
 
   /**
    * The next record at or after `state.position`, or null when the response is used up. Throws a
-   * KafkaError (CORRUPT_MESSAGE) for a record that does not decode; the position then stays at
-   * the batch that failed.
+   * KafkaError (CORRUPT_MESSAGE) for a batch that fails its CRC32C or a record that does not
+   * decode; the position then stays at the batch that failed.
    */
   next(): ConsumerRecord | null {
     const state = this.state;
@@ -127,6 +132,14 @@ export class CompletedFetch {
       }
       const batch = this.batches[this.#batchIndex++];
       this.#batch = batch;
+      if (this.#checkCrcs && !isRecordBatchCrcValid(batch.buffer, 0, batch.buffer.length - LOG_OVERHEAD)) {
+        this.#batchIndex--; // it stays the next one: asking again fails again
+        throw corrupt(
+          state,
+          batch.baseOffset,
+          new ProtocolError("the record batch fails its CRC32C", "CORRUPT_RECORD"),
+        );
+      }
       if (this.#skip(batch)) {
         this.#finishBatch(batch);
         continue;

@@ -359,7 +359,9 @@ export class Fetcher {
     const run = async () => {
       let plan: FetchRequestPlan | undefined;
       try {
-        const connection = await this.#cluster.connection(node);
+        // An open connection is used without an await, so the request is written before the
+        // caller goes on (handing out records, for instance).
+        const connection = this.#cluster.readyConnection(node) ?? (await this.#cluster.connection(node));
         const idsKnown = wanted.every((w) => w.topicId !== ZERO_UUID);
         const version = connection.version(ApiKey.Fetch, 4, idsKnown ? 17 : 12);
         plan = s.plan(wanted, version >= 7, version >= 13);
@@ -382,7 +384,9 @@ export class Fetcher {
       } finally {
         this.#inFlight.delete(node);
         for (const w of wanted) w.state.fetchInFlight = false;
-        this.schedule();
+        // The next fetch goes out now, before the application works through this response: with
+        // one fetch in flight per broker, every delay here is time the connection stands idle.
+        this.#sendFetches();
       }
     };
     void run();

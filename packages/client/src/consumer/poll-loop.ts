@@ -12,6 +12,8 @@ import { MAX_WAIT_MS, type Wakeup } from "./wakeup.js";
 
 const DONE: IteratorResult<ConsumerRecord> = Object.freeze({ done: true, value: undefined });
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What the poll loop drives; the consumer owns all of it. */
 export interface PollLoopParts {
   readonly config: ConsumerConfig;
@@ -43,6 +45,13 @@ export class PollLoop {
   #pollCount = 0;
   #pollCountSeen = -1;
   #lastPollAt = Date.now();
+  /**
+   * Records handed out since the event loop last turned. Handing out buffered records takes only
+   * microtasks, so without a turn now and then the next fetch response would sit unread in the
+   * kernel until the buffer is empty (and the fetch after it would go out late); once
+   * max.poll.records were handed out, the next read lets the loop turn first.
+   */
+  #sinceTurn = 0;
   /** The records a run() handler is working on: not consumed until it resolves. */
   #handling: { state: PartitionState; generation: number; next: number } | null = null;
 
@@ -86,7 +95,12 @@ export class PollLoop {
   next(): Promise<IteratorResult<ConsumerRecord>> {
     const { fetcher, subscriptions } = this.#parts;
     if (this.#parts.closed()) return Promise.resolve(DONE);
-    if (!this.#attention && !this.#polling && subscriptions.errors.length === 0) {
+    if (
+      !this.#attention &&
+      !this.#polling &&
+      subscriptions.errors.length === 0 &&
+      this.#sinceTurn < this.#parts.config.maxPollRecords
+    ) {
       let record: ConsumerRecord | undefined;
       try {
         record = fetcher.nextRecord();
@@ -95,6 +109,7 @@ export class PollLoop {
       }
       if (record !== undefined) {
         this.#pollCount++;
+        this.#sinceTurn++;
         return Promise.resolve({ done: false, value: record });
       }
     }
@@ -107,7 +122,11 @@ export class PollLoop {
   }
 
   async #nextSlow(): Promise<IteratorResult<ConsumerRecord>> {
-    const record = await this.#poll(Number.POSITIVE_INFINITY, () => this.#parts.fetcher.nextRecord());
+    const record = await this.#poll(Number.POSITIVE_INFINITY, () => {
+      const next = this.#parts.fetcher.nextRecord();
+      if (next !== undefined) this.#sinceTurn++;
+      return next;
+    });
     return record === undefined ? DONE : { done: false, value: record };
   }
 
@@ -116,6 +135,7 @@ export class PollLoop {
     const { fetcher, config } = this.#parts;
     const records = await this.#poll(deadline, () => {
       const out = fetcher.take(config.maxPollRecords);
+      this.#sinceTurn += out.length;
       return out.length > 0 ? out : undefined;
     });
     return records ?? [];
@@ -140,7 +160,11 @@ export class PollLoop {
         if (this.#parts.closed()) return;
         const taken = await this.#poll(
           Number.POSITIVE_INFINITY,
-          () => fetcher.takeBatch(config.maxPollRecords),
+          () => {
+            const batch = fetcher.takeBatch(config.maxPollRecords);
+            if (batch !== undefined) this.#sinceTurn += batch.records.length;
+            return batch;
+          },
           () => this.#stopRequested,
         );
         if (taken === undefined) return;
@@ -241,6 +265,11 @@ export class PollLoop {
         const error = subscriptions.errors.shift();
         if (error !== undefined) throw error;
         resolver.update();
+        if (this.#sinceTurn >= this.#parts.config.maxPollRecords) {
+          await nextTurn();
+          this.#sinceTurn = 0;
+          if (closed() || stopped()) return undefined;
+        }
         const out = take();
         if (out !== undefined) return out;
         fetcher.schedule();

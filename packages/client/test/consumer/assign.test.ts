@@ -249,6 +249,59 @@ describe("assign() without a group", () => {
     await consumer.close();
   });
 
+  it("lets the event loop turn once per max.poll.records records handed out", async () => {
+    // Buffered records go out through microtasks only; socket reads (the next fetch response,
+    // heartbeats) and the application's own timers need the loop to turn now and then.
+    const topic = "assign-turns";
+    await createTopic(topic, 1);
+    const producer = kafka.producer();
+    await producer.sendBatch(Array.from({ length: 300 }, (_, i) => ({ topic, value: `${i}` })));
+    await producer.close();
+    const readers: [
+      string,
+      (consumer: ReturnType<Kafka["consumer"]>, onRecord: () => void) => Promise<void>,
+    ][] = [
+      [
+        "iterator",
+        async (consumer, onRecord) => {
+          let n = 0;
+          for await (const _ of consumer) {
+            onRecord();
+            if (++n === 300) break;
+          }
+        },
+      ],
+      [
+        "run",
+        (consumer, onRecord) => {
+          let n = 0;
+          return consumer.run({
+            eachBatch: async ({ records }) => {
+              for (const _ of records) onRecord();
+              n += records.length;
+              if (n >= 300) consumer.stop();
+            },
+          });
+        },
+      ],
+    ];
+    for (const [name, read] of readers) {
+      const consumer = kafka.consumer({ autoOffsetReset: "earliest", maxPollRecords: 50 });
+      consumer.assign([{ topic, partition: 0 }]);
+      let seen = 0;
+      let turnedAt: number | undefined;
+      await read(consumer, () => {
+        if (seen++ === 0) setImmediate(() => (turnedAt = seen));
+      });
+      await consumer.close();
+      assert.equal(seen, 300, name);
+      assert.ok(
+        turnedAt !== undefined && turnedAt <= 50,
+        `${name}: the loop first turned after ${turnedAt} records`,
+      );
+    }
+  });
+
   it("ends a waiting loop when the consumer is closed, and rejects misuse", async () => {
     const topic = "assign-close";
     await createTopic(topic, 1);
