@@ -300,17 +300,22 @@ export class Fetcher {
     }
     if (buffered >= this.#config.fetchMaxBytes && this.#config.fetchMaxBytes > 0) return;
     const byNode = new Map<number, Wanted[]>();
+    /** Leaders of partitions left out for a full buffer that have more to read: they will ask again soon. */
+    const waiting = new Set<number>();
     let needMetadata = false;
     let wakeAt = Number.POSITIVE_INFINITY;
     for (const state of this.#subscriptions.assigned.values()) {
       if (!state.hasValidPosition || state.paused || state.fetchInFlight) continue;
-      if (state.fetches.length >= MAX_BUFFERED_FETCHES) continue;
+      const topic = metadata.topic(state.topic);
+      const info = topic?.partitions[state.partition];
+      if (state.fetches.length >= MAX_BUFFERED_FETCHES) {
+        if (info !== undefined && !this.#caughtUp(state)) waiting.add(info.leader);
+        continue;
+      }
       if (state.retryAt > now) {
         wakeAt = Math.min(wakeAt, state.retryAt);
         continue;
       }
-      const topic = metadata.topic(state.topic);
-      const info = topic?.partitions[state.partition];
       if (topic === undefined || info === undefined || info.leader < 0) {
         needMetadata = true;
         this.#cluster.addInterest(state.topic);
@@ -343,7 +348,20 @@ export class Fetcher {
     }
     if (needMetadata) this.#cluster.requestUpdate();
     if (wakeAt < Number.POSITIVE_INFINITY) this.#armTimer(wakeAt);
-    for (const [node, wanted] of byNode) this.#send(node, wanted);
+    for (const [node, wanted] of byNode) {
+      // A fetch of caught-up partitions only would hold the broker's one fetch slot for up to
+      // fetch.max.wait.ms, and a partition left out for its full buffer would run dry behind it:
+      // such partitions go with the fetch that partition asks for next.
+      if (waiting.has(node) && wanted.every((w) => this.#caughtUp(w.state))) continue;
+      this.#send(node, wanted);
+    }
+  }
+
+  /** Whether a partition's next fetch starts at its end as the last response saw it (nothing new to read). */
+  #caughtUp(state: PartitionState): boolean {
+    const end =
+      this.#config.isolationLevel === "read_committed" ? state.lastStableOffset : state.highWatermark;
+    return end >= 0 && state.fetchOffset >= end;
   }
 
   #send(node: number, wanted: Wanted[]): void {

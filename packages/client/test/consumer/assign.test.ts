@@ -249,6 +249,45 @@ describe("assign() without a group", () => {
     await consumer.close();
   });
 
+  it("does not leave buffered partitions waiting behind a long poll of caught-up ones", {
+    timeout: 15_000,
+  }, async () => {
+    // One fetch at a time per broker (fetch session): a fetch naming only partition 0, which has
+    // nothing new, would hold the connection for fetch.max.wait.ms while partition 1's buffered
+    // records run out. With a 60 s wait, such a stall fails this test by its timeout.
+    const topic = "assign-caught-up";
+    await createTopic(topic, 2);
+    const producer = kafka.producer();
+    for (let b = 0; b < 12; b++) {
+      await producer.sendBatch(
+        Array.from({ length: 5 }, (_, i) => ({ topic, partition: 1, value: `${b}-${i}` })),
+      );
+    }
+    await producer.close();
+    // max.partition.fetch.bytes 1: each response carries one batch of partition 1.
+    const consumer = kafka.consumer({
+      autoOffsetReset: "earliest",
+      fetchMaxWaitMs: 60_000,
+      maxPartitionFetchBytes: 1,
+    });
+    consumer.assign([
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
+    const records: ConsumerRecord[] = [];
+    for await (const record of consumer) {
+      records.push(record);
+      // A slow first record lets partition 1's responses fill its buffer meanwhile.
+      if (records.length === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+      if (records.length === 60) break;
+    }
+    assert.deepEqual(
+      records.map((r) => r.offset),
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    await consumer.close();
+  });
+
   it("lets the event loop turn once per max.poll.records records handed out", async () => {
     // Buffered records go out through microtasks only; socket reads (the next fetch response,
     // heartbeats) and the application's own timers need the loop to turn now and then.
