@@ -40,17 +40,15 @@
  *     (`<base>.log.<position>.corrupt`).
  */
 import { basename, join } from "node:path";
-import { BatchOffsets, isRecordBatchCrcValid, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from "@weir/protocol";
 import { CheckpointFile } from "./checkpoint-file.js";
-import { MAGIC_V2 } from "./file-batch-cursor.js";
 import type { FileSystem } from "./file-system.js";
 import { GroupCommit, type SyncRun } from "./group-commit.js";
 import { type EpochEndOffset, type EpochEntry, LeaderEpochCache } from "./leader-epoch-cache.js";
 import { isCompacted, LONG_MAX, type LogConfig } from "./log-config.js";
 import { type LoadedLog, type LogLoadParams, loadLog } from "./log-loader.js";
+import { readSegments } from "./log-read.js";
 import { segmentsToDelete } from "./log-retention.js";
 import {
-  type BatchLocation,
   CLEANED_FILE_SUFFIX,
   INDEX_FILE_SUFFIX,
   LOG_FILE_SUFFIX,
@@ -59,10 +57,14 @@ import {
   segmentFileName,
   TIME_INDEX_FILE_SUFFIX,
 } from "./log-segment.js";
+import {
+  maxTimestampOffset,
+  offsetAtOrAfterTimestamp,
+  type TimestampAndOffset,
+} from "./log-timestamp-lookup.js";
 import { type AppendOptions, type LogAppendInfo, validateAndAssignOffsets } from "./log-validator.js";
-import { offsetOfMaxTimestamp } from "./record-timestamps.js";
 import { type DelayScheduler, nodeDelayScheduler, SegmentDeleter } from "./segment-deleter.js";
-import { CorruptBatchError, ioError, OffsetOutOfRangeError, StorageError } from "./storage-error.js";
+import { ioError, OffsetOutOfRangeError, StorageError } from "./storage-error.js";
 import { type StorageLogger, silentStorageLogger } from "./storage-logger.js";
 
 export const LOG_START_OFFSET_FILE = "log-start-offset";
@@ -101,12 +103,6 @@ export interface LogReadInfo {
   readonly logEndOffset: number;
 }
 
-export interface TimestampAndOffset {
-  readonly offset: number;
-  readonly timestamp: number;
-  readonly leaderEpoch: number;
-}
-
 /** What `Log.open` hands the constructor. */
 interface LogState extends LoadedLog {
   readonly segmentConfig: { indexIntervalBytes: number; segmentIndexBytes: number };
@@ -115,7 +111,7 @@ interface LogState extends LoadedLog {
   readonly recoveryPointFile: CheckpointFile;
 }
 
-export type { AppendOptions, DelayScheduler, LogAppendInfo };
+export type { AppendOptions, DelayScheduler, LogAppendInfo, TimestampAndOffset };
 
 const EMPTY = Buffer.alloc(0);
 
@@ -617,12 +613,10 @@ export class Log {
   // Read
 
   /**
-   * Reads whole batches starting with the batch that holds `startOffset` (which may begin before
-   * it), stopping before the first batch that reaches `maxOffset` (exclusive: the high
-   * watermark), within `maxBytes` — but with `minOneBatch`, at least the first batch whatever
-   * its size, so a reader always progresses. One pread per segment touched, into a buffer from
-   * `allocate` (at least the size asked). Throws OffsetOutOfRangeError when `startOffset` is
-   * below the log start or above the log end offset.
+   * Reads whole batches from the one holding `startOffset` up to `maxOffset` (exclusive: the high
+   * watermark) within `maxBytes`, at least one batch with `minOneBatch` (see readSegments; a
+   * corrupt batch is quarantined, never served). Throws OffsetOutOfRangeError when `startOffset`
+   * is below the log start or above the log end offset.
    */
   read(
     startOffset: number,
@@ -643,103 +637,17 @@ export class Log {
     const end = Math.min(maxOffset, this.#logEndOffset);
     if (startOffset >= end || (maxBytes <= 0 && !minOneBatch)) return empty;
 
-    const plans: { segment: LogSegment; position: number; length: number }[] = [];
-    let remaining = Math.max(0, maxBytes);
-    let total = 0;
-    for (let i = Math.max(0, this.#segmentIndexFor(startOffset)); i < this.#segments.length; i++) {
-      const segment = this.#segments[i]!;
-      if (segment.baseOffset >= end) break;
-      const first = this.#translate(segment, startOffset);
-      if (first === undefined) continue;
-      if (first.lastOffset >= end) break;
-      const next = this.#segments[i + 1];
-      let endPosition = segment.size;
-      let reachedEnd = false;
-      if (next === undefined || next.baseOffset > end) {
-        const stop = this.#translate(segment, end, first.position);
-        if (stop !== undefined) {
-          endPosition = stop.position;
-          reachedEnd = true;
-        }
-      }
-      const available = endPosition - first.position;
-      const length =
-        plans.length === 0 && minOneBatch
-          ? Math.min(available, Math.max(remaining, first.size))
-          : Math.min(available, remaining);
-      if (length <= 0) break;
-      plans.push({ segment, position: first.position, length });
-      total += length;
-      remaining -= length;
-      if (remaining <= 0 || reachedEnd) break;
-    }
-    if (total === 0) return empty;
-
-    const buf = allocate(total);
-    let cut = 0;
-    for (const plan of plans) {
-      const n = plan.segment.readInto(buf, cut, plan.position, plan.length);
-      const end = this.#checkBatches(buf, cut, cut + n, plan.segment, plan.position);
-      if (end < 0) {
-        // A corrupt batch: return what precedes it; when nothing does, the read fails.
-        const bad = -end - 1;
-        const position = plan.position + (bad - cut);
-        cut = bad;
-        if (cut > 0) break;
-        throw new StorageError(
-          "CORRUPT",
-          `${plan.segment.path}: the batch at position ${position} is corrupt; it is not served`,
-        );
-      }
-      const start = cut;
-      cut = end;
-      if (end < start + n || n < plan.length) break;
-    }
-    return {
-      records: buf.subarray(0, cut),
-      logStartOffset: this.#logStartOffset,
-      logEndOffset: this.#logEndOffset,
-    };
-  }
-
-  /** segment.translateOffset, quarantining what it finds when the walk meets a corrupt header. */
-  #translate(segment: LogSegment, offset: number, startingPosition = 0): BatchLocation | undefined {
-    try {
-      return segment.translateOffset(offset, startingPosition);
-    } catch (err) {
-      if (err instanceof CorruptBatchError) this.#onCorruptBatch(segment, err.position, err.problem, -1n);
-      throw err;
-    }
-  }
-
-  /**
-   * Walks the batches in `buf[from, to)`, read from `segment` at file position `position`:
-   * returns the end of the whole batches in it, or -(index of a corrupt batch) - 1. Batches
-   * beyond the segment's verified prefix get their CRC checked (and extend the prefix when they
-   * continue it); a corrupt one is logged and its segment's tail quarantined.
-   */
-  #checkBatches(buf: Buffer, from: number, to: number, segment: LogSegment, position: number): number {
-    let pos = from;
-    while (to - pos >= RECORD_BATCH_OVERHEAD) {
-      const batchLength = buf.readInt32BE(pos + BatchOffsets.batchLength);
-      const size = LOG_OVERHEAD + batchLength;
-      const filePosition = position + (pos - from);
-      let problem: string | undefined;
-      if (size < RECORD_BATCH_OVERHEAD || buf.readInt8(pos + BatchOffsets.magic) !== MAGIC_V2) {
-        problem = "not a v2 batch header";
-      } else if (pos + size > to) {
-        break; // the read ends inside it (byte limits)
-      } else if (filePosition + size > segment.verifiedBytes) {
-        if (!isRecordBatchCrcValid(buf, pos, batchLength)) problem = "CRC mismatch";
-        else if (filePosition <= segment.verifiedBytes) segment.markVerified(filePosition + size);
-      }
-      if (problem !== undefined) {
-        this.#onCorruptBatch(segment, filePosition, problem, buf.readBigInt64BE(pos));
-        return -pos - 1;
-      }
-      pos += size;
-    }
-    return pos;
+    const records = readSegments({
+      segments: this.#segments,
+      startOffset,
+      end,
+      maxBytes,
+      minOneBatch,
+      allocate,
+      onCorrupt: (segment, position, problem, offset) =>
+        this.#onCorruptBatch(segment, position, problem, offset),
+    });
+    return { records, logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset };
   }
 
   /**
@@ -817,38 +725,11 @@ export class Log {
           leaderEpoch: this.#epochCache.epochForOffset(this.#logStartOffset),
         };
       case MAX_TIMESTAMP:
-        return this.#maxTimestampOffset();
+        return maxTimestampOffset(this.#segments, this.#logStartOffset);
     }
     if (timestamp < 0)
       throw new StorageError("INVALID_ARGUMENT", `unsupported ListOffsets timestamp ${timestamp}`);
-    for (const segment of this.#segments) {
-      if (segment.maxTimestampSoFar < timestamp || segment.nextOffset <= this.#logStartOffset) continue;
-      const found = segment.findOffsetByTimestamp(timestamp, this.#logStartOffset);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-
-  #maxTimestampOffset(): TimestampAndOffset | undefined {
-    let best: LogSegment | undefined;
-    for (const segment of this.#segments) {
-      if (segment.nextOffset <= this.#logStartOffset) continue;
-      if (
-        segment.maxTimestampSoFar >= 0 &&
-        (best === undefined || segment.maxTimestampSoFar > best.maxTimestampSoFar)
-      ) {
-        best = segment;
-      }
-    }
-    if (best === undefined) return undefined;
-    const location = best.translateOffset(best.offsetOfMaxTimestampSoFar);
-    if (location === undefined) return undefined;
-    const offset = offsetOfMaxTimestamp(best.readBatch(location));
-    return {
-      offset: Math.max(offset, this.#logStartOffset),
-      timestamp: best.maxTimestampSoFar,
-      leaderEpoch: location.partitionLeaderEpoch,
-    };
+    return offsetAtOrAfterTimestamp(this.#segments, timestamp, this.#logStartOffset);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1201,23 +1082,6 @@ export class Log {
 
   #active(): LogSegment {
     return this.#segments.at(-1)!;
-  }
-
-  /** Index of the last segment whose base offset is at or below `offset` (-1 if none). */
-  #segmentIndexFor(offset: number): number {
-    let lo = 0;
-    let hi = this.#segments.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#segments[mid]!.baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
   }
 
   #persistLogStartOffset(): Promise<void> {
