@@ -8,7 +8,6 @@ export interface WeirResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  readonly elapsedMs: number;
 }
 
 export interface RunOptions {
@@ -28,7 +27,6 @@ export function runWeir(args: readonly string[], options: RunOptions = {}): Prom
   const env = { ...process.env };
   delete env.WEIR_BOOTSTRAP_SERVER;
   Object.assign(env, options.env);
-  const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WEIR_BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -43,7 +41,7 @@ export function runWeir(args: readonly string[], options: RunOptions = {}): Prom
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+      resolve({ code, stdout, stderr });
     });
     child.stdin.on("error", () => {}); // the child may exit before reading its input
     child.stdin.end(options.input ?? "");
