@@ -42,20 +42,18 @@ import {
   LEADER_EPOCH_CHECKPOINT_FILE,
   type LeaderEpochCache,
 } from "./leader-epoch-cache.js";
+import { type BatchVisitor, LogSegment, type SegmentConfig } from "./log-segment.js";
 import {
-  type BatchVisitor,
   CLEANED_FILE_SUFFIX,
   CORRUPT_FILE_SUFFIX,
   DELETED_FILE_SUFFIX,
   INDEX_FILE_SUFFIX,
   LOG_FILE_SUFFIX,
-  LogSegment,
   parseSegmentFileName,
-  type SegmentConfig,
   SWAP_FILE_SUFFIX,
   segmentFileName,
   TIME_INDEX_FILE_SUFFIX,
-} from "./log-segment.js";
+} from "./segment-file-names.js";
 import { ioError, StorageError } from "./storage-error.js";
 import type { StorageLogger } from "./storage-logger.js";
 

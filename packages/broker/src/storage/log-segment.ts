@@ -9,43 +9,22 @@ import { FileBatchCursor, readInt64 } from "./file-batch-cursor.js";
 import { type FileSystem, readFully, writeFully } from "./file-system.js";
 import { OffsetIndex } from "./offset-index.js";
 import { firstRecordAtOrAfterTimestamp } from "./record-timestamps.js";
+import {
+  CORRUPT_FILE_SUFFIX,
+  DELETED_FILE_SUFFIX,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  segmentFileName,
+  TIME_INDEX_FILE_SUFFIX,
+} from "./segment-file-names.js";
 import { CorruptBatchError, ioError, StorageError } from "./storage-error.js";
 import { NO_TIMESTAMP, TimeIndex } from "./time-index.js";
 
-export const LOG_FILE_SUFFIX = ".log";
-export const INDEX_FILE_SUFFIX = ".index";
-export const TIME_INDEX_FILE_SUFFIX = ".timeindex";
-export const DELETED_FILE_SUFFIX = ".deleted";
-/** A segment the log cleaner is writing (deleted on restart: the old segments are intact). */
-export const CLEANED_FILE_SUFFIX = ".cleaned";
-/** A cleaned segment that is complete and durable, about to replace its old segments. */
-export const SWAP_FILE_SUFFIX = ".swap";
-/**
- * Bytes moved out of a segment because they failed validation (a CRC mismatch, an insane header):
- * `<base>.log.<position>.corrupt` holds the segment's bytes from `position` on. Kept for the
- * operator, never deleted by the broker.
- */
-export const CORRUPT_FILE_SUFFIX = ".corrupt";
 const INT32_MAX = 0x7fffffff;
 /** Read window when a segment is scanned whole (recovery). */
 const RECOVERY_WINDOW_BYTES = 1024 * 1024;
 /** Read window for short scans from an index entry. */
 const LOOKUP_WINDOW_BYTES = 16 * 1024;
-
-/** `<offset zero-padded to 20 digits><suffix>`, Kafka's segment file name. */
-export function segmentFileName(baseOffset: number, suffix: string): string {
-  return String(baseOffset).padStart(20, "0") + suffix;
-}
-
-const SEGMENT_FILE = /^(\d{20})(\.log|\.index|\.timeindex)$/;
-
-/** The base offset and suffix of a segment file name, or undefined for other files. */
-export function parseSegmentFileName(name: string): { baseOffset: number; suffix: string } | undefined {
-  const m = SEGMENT_FILE.exec(name);
-  if (m === null) return undefined;
-  const baseOffset = Number(m[1]);
-  return Number.isSafeInteger(baseOffset) ? { baseOffset, suffix: m[2]! } : undefined;
-}
 
 /** The settings a segment needs from the LogConfig. */
 export interface SegmentConfig {

@@ -48,15 +48,7 @@ import { isCompacted, LONG_MAX, type LogConfig } from "./log-config.js";
 import { type LoadedLog, type LogLoadParams, loadLog } from "./log-loader.js";
 import { readSegments } from "./log-read.js";
 import { segmentsToDelete } from "./log-retention.js";
-import {
-  CLEANED_FILE_SUFFIX,
-  INDEX_FILE_SUFFIX,
-  LOG_FILE_SUFFIX,
-  LogSegment,
-  SWAP_FILE_SUFFIX,
-  segmentFileName,
-  TIME_INDEX_FILE_SUFFIX,
-} from "./log-segment.js";
+import { LogSegment } from "./log-segment.js";
 import {
   maxTimestampOffset,
   offsetAtOrAfterTimestamp,
@@ -64,6 +56,14 @@ import {
 } from "./log-timestamp-lookup.js";
 import { type AppendOptions, type LogAppendInfo, validateAndAssignOffsets } from "./log-validator.js";
 import { type DelayScheduler, nodeDelayScheduler, SegmentDeleter } from "./segment-deleter.js";
+import {
+  CLEANED_FILE_SUFFIX,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  SWAP_FILE_SUFFIX,
+  segmentFileName,
+  TIME_INDEX_FILE_SUFFIX,
+} from "./segment-file-names.js";
 import { ioError, OffsetOutOfRangeError, StorageError } from "./storage-error.js";
 import { type StorageLogger, silentStorageLogger } from "./storage-logger.js";
 

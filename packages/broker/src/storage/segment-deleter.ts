@@ -4,7 +4,8 @@
  * removed after file.delete.delay.ms, never while an fsync still uses their descriptors.
  */
 import type { FileSystem } from "./file-system.js";
-import { DELETED_FILE_SUFFIX, type LogSegment } from "./log-segment.js";
+import type { LogSegment } from "./log-segment.js";
+import { DELETED_FILE_SUFFIX } from "./segment-file-names.js";
 import type { StorageLogger } from "./storage-logger.js";
 
 /** Timers for delayed work (file deletion); the default uses unref'd Node timers. */

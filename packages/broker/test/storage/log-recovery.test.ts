@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Log } from "../../src/storage/log.js";
 import type { LogConfig } from "../../src/storage/log-config.js";
-import { segmentFileName } from "../../src/storage/log-segment.js";
+import { segmentFileName } from "../../src/storage/segment-file-names.js";
 import { buildBatch, parseBatches } from "./record-batch-fixture.js";
 import { countingFileSystem, partitionDirs, testConfig, testDeps } from "./storage-test-kit.js";
 

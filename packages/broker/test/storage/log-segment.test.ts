@@ -3,7 +3,8 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { nodeFileSystem } from "../../src/storage/file-system.js";
-import { LogSegment, parseSegmentFileName, segmentFileName } from "../../src/storage/log-segment.js";
+import { LogSegment } from "../../src/storage/log-segment.js";
+import { segmentFileName } from "../../src/storage/segment-file-names.js";
 import { buildBatch } from "./record-batch-fixture.js";
 import { tempDir } from "./storage-test-kit.js";
 
@@ -31,16 +32,6 @@ function fill(segment: LogSegment, base: number, count: number, ts = 1000): numb
 }
 
 describe("LogSegment", () => {
-  it("names files with 20-digit base offsets", () => {
-    assert.equal(segmentFileName(42, ".log"), "00000000000000000042.log");
-    assert.deepEqual(parseSegmentFileName("00000000000000000042.timeindex"), {
-      baseOffset: 42,
-      suffix: ".timeindex",
-    });
-    assert.equal(parseSegmentFileName("00000000000000000042.snapshot"), undefined);
-    assert.equal(parseSegmentFileName("42.log"), undefined);
-  });
-
   it("appends, indexes every index.interval.bytes and translates offsets to positions", () => {
     const segment = LogSegment.create(nodeFileSystem, newDir(), 100, segConfig, 0);
     const positions = fill(segment, 100, 50);
