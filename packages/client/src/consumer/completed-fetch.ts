@@ -40,7 +40,7 @@ export class CompletedFetch {
   readonly bytes: number;
   readonly highWatermark: number;
   readonly lastStableOffset: number;
-  /** Raised once the batches before it were handed out (a corrupt batch, for instance). */
+  /** Raised once the batches before it were handed out (framing that cannot be read; CRCs are checked later, per batch). */
   readonly error: KafkaError | null;
   #batchIndex = 0;
   #records: Generator<Record, void, undefined> | null = null;
